@@ -1,0 +1,59 @@
+/**
+ * @fo/sdk: the typed client of the Family Office Platform.
+ *
+ *   const fo = createClient({ url: 'http://localhost:3000', token: process.env.FO_TOKEN });
+ *   const info = await fo.system.info.query();
+ *
+ * Inputs are checked at compile time, outputs are typed, Dates and Decimals arrive as real objects,
+ * and errors are `TRPCClientError`s carrying a stable `data.code` and `data.reason`.
+ */
+
+import { transformer } from '@fo/schema/transformer';
+import type { AppRouter } from '@fo/server';
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from '@trpc/client';
+
+export { Decimal } from '@fo/schema/transformer';
+export type { AppRouter, RouterInputs, RouterOutputs } from '@fo/server';
+export { TRPCClientError };
+
+export interface ClientOptions {
+  /** Base URL of the server, e.g. http://localhost:3000 (the API is served under /trpc). */
+  url: string;
+  /** Session token or API token (`fo_pat_...`), sent as `Authorization: Bearer`. A function is called per request. */
+  token?: string | (() => string | null | undefined);
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof globalThis.fetch;
+  /** Largest number of calls batched into one HTTP request (default 50). */
+  maxBatchSize?: number;
+}
+
+export type Client = TRPCClient<AppRouter>;
+
+export function trpcUrl(url: string): string {
+  return `${url.replace(/\/+$/, '')}/trpc`;
+}
+
+export function createClient(options: ClientOptions): Client {
+  const { token } = options;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: trpcUrl(options.url),
+        transformer,
+        maxItems: options.maxBatchSize ?? 50,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        headers() {
+          const value = typeof token === 'function' ? token() : token;
+          return { ...options.headers, ...(value ? { authorization: `Bearer ${value}` } : {}) };
+        },
+      }),
+    ],
+  });
+}
+
+/** Narrows an unknown error to an API error with its tRPC code and reason. */
+export function isApiError(err: unknown): err is TRPCClientError<AppRouter> {
+  return err instanceof TRPCClientError;
+}

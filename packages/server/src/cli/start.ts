@@ -1,0 +1,57 @@
+/**
+ * `pnpm start`: opens the database (embedded PostgreSQL unless DATABASE_URL is set), applies
+ * pending migrations, and serves HTTP until SIGINT/SIGTERM.
+ */
+import { describeConnectError, openDatabase } from '../db/database.js';
+import { migrateLatest } from '../db/migrations.js';
+import { ConfigError, getEnv } from '../env.js';
+import { buildServer } from '../http/server.js';
+import { createLogger } from '../logger.js';
+import { onShutdownSignal } from './shutdown.js';
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const env = getEnv();
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  const database = await openDatabase(env, {
+    applicationName: 'fo-server',
+    onLog: (message) => logger.debug({ component: 'postgres' }, message),
+  });
+  logger.info({ database: database.target, kind: database.kind }, 'database open');
+  try {
+    if (env.MIGRATE_ON_START) {
+      const applied = await migrateLatest(database.knex);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    const app = await buildServer({ db: database.knex, databaseKind: database.kind, logger });
+    const address = await app.listen({ host: env.HOST, port: env.PORT });
+    logger.info(
+      { url: address, startupMs: Math.round(performance.now() - startedAt) },
+      `Family Office Platform listening on ${address}`,
+    );
+    onShutdownSignal(logger, env.SHUTDOWN_TIMEOUT_S * 1000, async () => {
+      await app.close();
+      await database.close();
+    });
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    const env = (() => {
+      try {
+        return getEnv();
+      } catch {
+        return null;
+      }
+    })();
+    const readable = describeConnectError(err, env?.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL');
+    console.error(readable ?? err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { Model, type QueryBuilder, type RelationMappings } from 'objection';
+import type { Actor } from '../actor.js';
+import { Account } from './Account.js';
+import { Asset } from './Asset.js';
+import { BaseModel } from './BaseModel.js';
+
+export class Transaction extends BaseModel {
+  static override tableName = 'transactions';
+
+  account_id!: string;
+  user_id!: string;
+  asset_id!: string | null;
+  type!: string;
+  symbol!: string | null;
+  trade_date!: string;
+  settle_date!: string | null;
+  quantity!: string | null;
+  price!: string | null;
+  amount!: string | null;
+  fees!: string;
+  currency!: string;
+  realized_gain!: string | null;
+  external_id!: string | null;
+  description!: string | null;
+  reconciled!: boolean;
+  reconciled_at!: Date | null;
+
+  static override relationMappings = (): RelationMappings => ({
+    account: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Account,
+      join: { from: 'transactions.account_id', to: 'accounts.id' },
+    },
+    asset: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Asset,
+      join: { from: 'transactions.asset_id', to: 'assets.id' },
+    },
+  });
+
+  static override modifiers = {
+    visibleTo(query: QueryBuilder<Transaction>, actor: Actor) {
+      query.where('transactions.user_id', actor.userId);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * The application router: one line per area. The SDK re-exports its type.
+ */
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { createCallerFactory, router } from '../trpc/init.js';
+import { systemRouter } from './system.js';
+
+export const appRouter = router({
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export const createCaller = createCallerFactory(appRouter);
