@@ -1,0 +1,7 @@
+import type { IsolationCases } from '../types.js';
+import { systemCases } from './system.js';
+
+/** One spread per area file. */
+export const isolationCases: IsolationCases = {
+  ...systemCases,
+};
