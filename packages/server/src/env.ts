@@ -39,6 +39,38 @@ export const envSchema = z.object({
   MIGRATE_ON_START: boolish.default(true),
   /** Seconds to wait for in-flight requests on shutdown. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(10),
+
+  /**
+   * Key that encrypts secrets at rest (Plaid access tokens, TOTP secrets): 32 random bytes in
+   * base64, base64url or hex, optionally prefixed with a key id, `<id>:<key>`. Without an id, the
+   * id is derived from the key. `pnpm fo keys:generate` prints a fresh one.
+   */
+  FO_ENCRYPTION_KEY: z.string().trim().optional(),
+  /** Older keys, comma-separated, same format: still decrypt until `pnpm fo keys:rotate` re-encrypts. */
+  FO_ENCRYPTION_PREVIOUS_KEYS: z.string().trim().optional(),
+
+  /** Plaid API credentials; without both, the plaid.* procedures answer "Plaid is not configured". */
+  PLAID_CLIENT_ID: z.string().trim().optional(),
+  PLAID_SECRET: z.string().trim().optional(),
+  PLAID_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  /** Where Plaid sends webhooks: this server's `POST /webhooks/plaid`, as reachable from Plaid. */
+  PLAID_WEBHOOK_URL: z.url().optional(),
+  /** Overrides the API host chosen by PLAID_ENV (tests point it at a local Plaid-compatible server). */
+  PLAID_BASE_URL: z.url().optional(),
+  /** Name shown in Plaid Link. */
+  PLAID_CLIENT_NAME: z.string().trim().min(1).max(30).default('Family Office'),
+  /** Products every linked institution must support, and those used when available. */
+  PLAID_PRODUCTS: z.string().trim().default('transactions'),
+  PLAID_OPTIONAL_PRODUCTS: z.string().trim().default('investments'),
+  PLAID_COUNTRY_CODES: z.string().trim().default('US'),
+  /** Hours between scheduled syncs of each linked institution. */
+  PLAID_SYNC_INTERVAL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(6),
+  /** Days of investment history requested on an item's first sync (Plaid keeps up to 24 months). */
+  PLAID_INVESTMENT_HISTORY_DAYS: z.coerce.number().int().min(1).max(731).default(730),
 });
 
 export type Env = z.infer<typeof envSchema>;
