@@ -6,6 +6,9 @@
  *
  * Inputs are checked at compile time, outputs are typed, Dates and Decimals arrive as real objects,
  * and errors are `TRPCClientError`s carrying a stable `data.code` and `data.reason`.
+ *
+ * The published package is built by tsup (ESM + CJS) and scripts/build-dts.ts (declarations with
+ * the router types inlined), so consumers need neither @fo/server nor @fo/schema.
  */
 
 import { transformer } from '@fo/schema/transformer';
@@ -14,6 +17,7 @@ import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } fro
 
 export { Decimal } from '@fo/schema/transformer';
 export type { AppRouter, RouterInputs, RouterOutputs } from '@fo/server';
+export type * from './types.js';
 export { TRPCClientError };
 
 export interface ClientOptions {
@@ -57,3 +61,15 @@ export function createClient(options: ClientOptions): Client {
 export function isApiError(err: unknown): err is TRPCClientError<AppRouter> {
   return err instanceof TRPCClientError;
 }
+
+/**
+ * The API's wire format (JSON with Dates and Decimals tagged), for storing or forwarding API
+ * payloads without losing their types: `wire.parse(wire.stringify(info)).time` is a Date again.
+ */
+export const wire: {
+  stringify(value: unknown): string;
+  parse<T = unknown>(text: string): T;
+} = {
+  stringify: (value) => transformer.stringify(value),
+  parse: (text) => transformer.parse(text),
+};

@@ -1,0 +1,44 @@
+/**
+ * Named types for SDK users. Two kinds, both free of zod so the published declarations need
+ * nothing but the SDK's own dependencies:
+ *
+ * - enumerations and plain aliases from @fo/schema (`as const` lists, no zod), re-exported as is;
+ * - shapes of procedure inputs and outputs, named after their schema and read off the router
+ *   (`RouterOutputs['area']['verb']`). Re-exporting a `z.infer<...>` alias from @fo/schema instead
+ *   would drag zod's declarations into dist/index.d.ts (scripts/build-dts.ts refuses that).
+ *
+ * Adding an area: one line per shape users name, e.g.
+ *   export type Account = RouterOutputs['accounts']['byId'];
+ */
+import type { RouterInputs, RouterOutputs } from '@fo/server';
+
+export type {
+  AccountSubtype,
+  AccountType,
+  AssetClass,
+  CostBasisMethod,
+  ErrorReason,
+  IsoDate,
+  PropertyType,
+  RiskTolerance,
+  Scope,
+  SyncStatus,
+  TaskStatus,
+  TrackingMode,
+  TransactionType,
+} from '@fo/schema';
+
+// system
+export type SystemInfo = RouterOutputs['system']['info'];
+
+/** The input of a procedure, e.g. `Input<'accounts', 'create'>`. */
+export type Input<
+  Area extends keyof RouterInputs,
+  Verb extends keyof RouterInputs[Area],
+> = RouterInputs[Area][Verb];
+
+/** The output of a procedure, e.g. `Output<'system', 'info'>`. */
+export type Output<
+  Area extends keyof RouterOutputs,
+  Verb extends keyof RouterOutputs[Area],
+> = RouterOutputs[Area][Verb];

@@ -1,0 +1,70 @@
+/**
+ * What the SDK promises at compile time, checked by `vitest --typecheck` against the workspace
+ * sources (pack.test.ts checks the same promises against the published declarations).
+ *
+ * Adding an area: assert its outputs' Dates and Decimals and one invalid input, like `system` below.
+ */
+import {
+  type Client,
+  createClient,
+  Decimal,
+  type ErrorReason,
+  type Input,
+  isApiError,
+  type Output,
+  type RouterInputs,
+  type RouterOutputs,
+  type SystemInfo,
+  wire,
+} from '@fo/sdk';
+import type { Decimal as DecimalJs } from 'decimal.js';
+import { describe, expectTypeOf, it } from 'vitest';
+
+const fo: Client = createClient({ url: 'http://localhost:3000' });
+
+describe('system.info', () => {
+  it('returns the SystemInfo shape with a real Date', () => {
+    expectTypeOf(fo.system.info.query).returns.resolves.toEqualTypeOf<SystemInfo>();
+    expectTypeOf<SystemInfo>().toEqualTypeOf<{
+      name: string;
+      version: string;
+      time: Date;
+      database: { kind: 'embedded' | 'external'; serverVersion: string };
+      schema: { revision: string | null; applied: number; pending: number };
+    }>();
+    expectTypeOf<RouterOutputs['system']['info']>().toEqualTypeOf<SystemInfo>();
+    expectTypeOf<Output<'system', 'info'>>().toEqualTypeOf<SystemInfo>();
+  });
+
+  it('takes no input', () => {
+    expectTypeOf<RouterInputs['system']['info']>().toEqualTypeOf<void>();
+    expectTypeOf<Input<'system', 'info'>>().toEqualTypeOf<void>();
+    // @ts-expect-error system.info takes no input
+    fo.system.info.query({ verbose: true });
+    // @ts-expect-error a query is not a mutation
+    fo.system.info.mutate();
+    // @ts-expect-error no such procedure
+    fo.system.missing.query();
+  });
+});
+
+describe('Decimal', () => {
+  it('is decimal.js, and the wire format keeps it', () => {
+    expectTypeOf(new Decimal('1.10')).toEqualTypeOf<DecimalJs>();
+    expectTypeOf(wire.parse<{ amount: Decimal }>('{}').amount).toEqualTypeOf<DecimalJs>();
+    expectTypeOf(wire.stringify).parameter(0).toBeUnknown();
+  });
+});
+
+describe('errors', () => {
+  it('narrows to an API error with a stable code and reason', () => {
+    const err: unknown = new Error('x');
+    if (isApiError(err)) {
+      expectTypeOf(err.data?.reason).toEqualTypeOf<ErrorReason | null | undefined>();
+      expectTypeOf(err.data?.field).toEqualTypeOf<string | null | undefined>();
+      expectTypeOf(err.data?.issues).toEqualTypeOf<
+        { path: (string | number)[]; message: string }[] | null | undefined
+      >();
+    }
+  });
+});
