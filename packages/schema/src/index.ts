@@ -1,3 +1,5 @@
+export * from './accounts.js';
+export * from './amounts.js';
 export * from './common.js';
 export * from './dates.js';
 export * from './decimal.js';

@@ -1,5 +1,6 @@
 import { Model, type QueryBuilder, type RelationMappings } from 'objection';
 import type { Actor } from '../actor.js';
+import { AccountBalance } from './AccountBalance.js';
 import { Asset } from './Asset.js';
 import { BaseModel } from './BaseModel.js';
 import { Transaction } from './Transaction.js';
@@ -17,6 +18,8 @@ export class Account extends BaseModel {
   tracking_mode!: 'transactions' | 'holdings';
   cost_basis_method!: string;
   cash_balance!: string;
+  balance_as_of!: string | null;
+  allow_short!: boolean;
   plaid_item_id!: string | null;
   plaid_account_id!: string | null;
   sync_status!: string;
@@ -39,6 +42,11 @@ export class Account extends BaseModel {
       relation: Model.HasManyRelation,
       modelClass: Transaction,
       join: { from: 'accounts.id', to: 'transactions.account_id' },
+    },
+    balances: {
+      relation: Model.HasManyRelation,
+      modelClass: AccountBalance,
+      join: { from: 'accounts.id', to: 'account_balances.account_id' },
     },
   });
 

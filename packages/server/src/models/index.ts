@@ -1,4 +1,5 @@
 export { Account } from './Account.js';
+export { AccountBalance } from './AccountBalance.js';
 export { AgentTask } from './AgentTask.js';
 export { Asset } from './Asset.js';
 export { BaseModel, newId } from './BaseModel.js';

@@ -3,10 +3,12 @@
  */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createCallerFactory, router } from '../trpc/init.js';
+import { accountsRouter } from './accounts.js';
 import { systemRouter } from './system.js';
 
 export const appRouter = router({
   system: systemRouter,
+  accounts: accountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,9 @@
 import type { IsolationCases } from '../types.js';
+import { accountsCases } from './accounts.js';
 import { systemCases } from './system.js';
 
 /** One spread per area file. */
 export const isolationCases: IsolationCases = {
   ...systemCases,
+  ...accountsCases,
 };
