@@ -56,8 +56,14 @@ const { output } = await bundle.generate({ format: 'es' });
 await bundle.close();
 const code = output[0].code;
 
+// Module specifiers only: `import ... from '...'`, `export ... from '...'`, `import '...'` and
+// `import('...')`. String-literal types such as `"import" | "manual"` must not count.
 const imported = new Set(
-  [...code.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1] as string),
+  [
+    ...code.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s(?:[^;'"]*?\sfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    ),
+  ].map((m) => (m[1] ?? m[2]) as string),
 );
 const foreign = [...imported].filter(
   (id) => !dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`)),
