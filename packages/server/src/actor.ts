@@ -10,6 +10,8 @@ export interface Actor {
   readonly via: 'session' | 'token' | 'system';
   readonly sessionId?: string;
   readonly tokenId?: string;
+  /** A password-only session of an MFA user: only auth.verifyMfa and auth.logout accept it. */
+  readonly mfaPending?: boolean;
 }
 
 export function systemActor(userId: string): Actor {

@@ -71,6 +71,68 @@ export const envSchema = z.object({
     .default(6),
   /** Days of investment history requested on an item's first sync (Plaid keeps up to 24 months). */
   PLAID_INVESTMENT_HISTORY_DAYS: z.coerce.number().int().min(1).max(731).default(730),
+
+  // ── Auth (README "Authentication" explains the defaults against OWASP ASVS L2) ──
+  /** A session unused this long expires (ASVS 4.0.3 V3.3.2 L2: 30 minutes of inactivity). */
+  SESSION_IDLE_TIMEOUT_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 60),
+  /** A session expires this long after sign-in however much it is used (ASVS V3.3.2 L2: 12 hours). */
+  SESSION_ABSOLUTE_LIFETIME_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 60 * 60),
+  /** A password-only session awaiting its TOTP code lives this long. */
+  MFA_PENDING_LIFETIME_S: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3600)
+    .default(5 * 60),
+  /** Origins allowed to send cookie-authenticated mutations (comma-separated); PUBLIC_URL's is always allowed. */
+  CSRF_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  /** argon2id cost (OWASP Password Storage Cheat Sheet minimum: m=19456 KiB, t=2, p=1). Raising them rehashes on login. */
+  ARGON2_MEMORY_KIB: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024)
+    .default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
+  /** Sign-in throttling: failures counted over this window... */
+  AUTH_THROTTLE_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
+  /** ...at most this many per account (email) before the account's sign-ins are delayed... */
+  AUTH_THROTTLE_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  /** ...and this many per client address (higher: many people may share one NAT). */
+  AUTH_THROTTLE_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).default(100),
+  /** First delay once over the limit, doubled with each further failure, capped at the maximum. */
+  AUTH_THROTTLE_BASE_DELAY_S: z.coerce.number().int().min(1).default(60),
+  AUTH_THROTTLE_MAX_DELAY_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60 * 60),
+  /** Longest lifetime of an API token, days. */
+  API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3660).default(366),
+  /** Development and test only: where the generated FO_ENCRYPTION_KEY is kept when none is set. */
+  FO_DEV_KEY_FILE: z.string().default(path.join(REPO_ROOT, '.data/dev-encryption-key')),
 });
 
 export type Env = z.infer<typeof envSchema>;

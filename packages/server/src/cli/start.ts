@@ -2,6 +2,7 @@
  * `pnpm start`: opens the database (embedded PostgreSQL unless DATABASE_URL is set), applies
  * pending migrations, and serves HTTP until SIGINT/SIGTERM.
  */
+import { ensureKeyring } from '../crypto/dev-key.js';
 import { describeConnectError, openDatabase } from '../db/database.js';
 import { migrateLatest } from '../db/migrations.js';
 import { ConfigError, getEnv } from '../env.js';
@@ -12,6 +13,8 @@ import { onShutdownSignal } from './shutdown.js';
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const env = getEnv();
+  // Secrets at rest need a key: the configured one, a generated development key, or (production) a stop.
+  ensureKeyring(env);
   const logger = createLogger({ level: env.LOG_LEVEL });
   const database = await openDatabase(env, {
     applicationName: 'fo-server',

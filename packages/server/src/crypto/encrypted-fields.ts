@@ -25,6 +25,8 @@ export type EncryptedField =
 
 export const plaidAccessTokenContext = (itemRowId: string) => `plaid_items.access_token:${itemRowId}`;
 
+export const mfaSecretContext = (userId: string) => `users.mfa_secret:${userId}`;
+
 export const ENCRYPTED_FIELDS: readonly EncryptedField[] = [
   {
     kind: 'pair',
@@ -33,5 +35,12 @@ export const ENCRYPTED_FIELDS: readonly EncryptedField[] = [
     ciphertextColumn: 'access_token_ciphertext',
     keyIdColumn: 'access_token_key_id',
     context: plaidAccessTokenContext,
+  },
+  {
+    kind: 'sealed',
+    name: 'TOTP secrets',
+    table: 'users',
+    column: 'mfa_secret',
+    context: mfaSecretContext,
   },
 ];

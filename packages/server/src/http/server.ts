@@ -3,13 +3,17 @@
  * /readyz. Request ids come from `x-request-id` when the caller sends one.
  */
 import { randomUUID } from 'node:crypto';
+import type { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
+import { sessionTokenFromCookieHeader } from '../auth/cookies.js';
+import { allowedOrigins, originVerdict } from '../auth/csrf.js';
 import type { DatabaseKind } from '../db/database.js';
 import type { Knex } from '../db/knex.js';
 import { readMigrationState } from '../db/migrations.js';
 import type { Logger } from '../logger.js';
 import { type AppRouter, appRouter } from '../routers/index.js';
+import { RateLimitedError } from '../services/errors.js';
 import { type Credential, createContextInner } from '../trpc/context.js';
 
 export interface BuildServerOptions {
@@ -18,17 +22,31 @@ export interface BuildServerOptions {
   logger: Logger;
   /** Largest request body accepted, bytes (imports send up to 10,000 rows). */
   bodyLimit?: number;
+  /** Origins allowed to send cookie-authenticated mutations, besides PUBLIC_URL and CSRF_ALLOWED_ORIGINS. */
+  allowedOrigins?: string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** `Authorization: Bearer` (SDK, scripts) wins over the session cookie (web apps). */
 function credentialFrom(req: FastifyRequest): Credential | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) {
     const token = auth.slice(7).trim();
     return token ? { token, transport: 'bearer' } : null;
   }
-  return null;
+  const cookie = sessionTokenFromCookieHeader(req.headers.cookie);
+  return cookie ? { token: cookie, transport: 'cookie' } : null;
+}
+
+function header(req: FastifyRequest, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** The error's RateLimitedError, if it is one (for the Retry-After header). */
+function rateLimitOf(error: TRPCError): RateLimitedError | null {
+  return error.cause instanceof RateLimitedError ? error.cause : null;
 }
 
 export async function buildServer(opts: BuildServerOptions) {
@@ -62,24 +80,37 @@ export async function buildServer(opts: BuildServerOptions) {
     }
   });
 
+  const configuredOrigins = allowedOrigins(opts.allowedOrigins);
+
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) =>
-        createContextInner({
+      createContext: ({ req, res }) => {
+        const origin = header(req, 'origin');
+        const secFetchSite = header(req, 'sec-fetch-site');
+        // The server's own origin as this request reached it is always allowed (same-origin).
+        const own = `${req.protocol}://${req.host}`;
+        const allowed = configuredOrigins.has(own) ? configuredOrigins : new Set([...configuredOrigins, own]);
+        return createContextInner({
           db: opts.db,
           databaseKind: opts.databaseKind,
           credential: credentialFrom(req),
           request: {
             requestId: String(req.id),
             ip: req.ip ?? null,
-            userAgent: req.headers['user-agent'] ?? null,
-            origin: req.headers.origin ?? null,
-            secFetchSite: (req.headers['sec-fetch-site'] as string | undefined) ?? null,
+            userAgent: header(req, 'user-agent'),
+            origin,
+            secFetchSite,
+            originVerdict: originVerdict({ origin, secFetchSite }, allowed),
           },
           response: { setHeader: (name, value) => void res.header(name, value) },
-        }),
+        });
+      },
+      responseMeta({ errors }) {
+        const limited = errors.map(rateLimitOf).find((e) => e !== null);
+        return limited ? { headers: new Headers({ 'retry-after': String(limited.retryAfterSeconds) }) } : {};
+      },
       onError({ error, path, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           req.log.error({ err: error.cause ?? error, path }, 'procedure failed');

@@ -1,3 +1,4 @@
+import type { RiskTolerance } from '@fo/schema';
 import type { QueryBuilder } from 'objection';
 import type { Actor } from '../actor.js';
 import { BaseModel } from './BaseModel.js';
@@ -8,7 +9,8 @@ export class User extends BaseModel {
   email!: string;
   password_hash!: string;
   name!: string | null;
-  risk_tolerance!: string;
+  risk_tolerance!: RiskTolerance;
+  investment_horizon_years!: number | null;
   base_currency!: string;
   net_worth!: string | null;
   net_worth_as_of!: Date | null;

@@ -1,9 +1,13 @@
 export { Account } from './Account.js';
 export { AccountBalance } from './AccountBalance.js';
 export { AgentTask } from './AgentTask.js';
+export { ApiToken } from './ApiToken.js';
 export { Asset } from './Asset.js';
+export { AuditEvent } from './AuditEvent.js';
 export { BaseModel, newId } from './BaseModel.js';
+export { MfaRecoveryCode } from './MfaRecoveryCode.js';
 export { PlaidItem, type PlaidItemStatus } from './PlaidItem.js';
 export { RealEstate } from './RealEstate.js';
+export { Session } from './Session.js';
 export { Transaction } from './Transaction.js';
 export { User } from './User.js';

@@ -4,11 +4,17 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createCallerFactory, router } from '../trpc/init.js';
 import { accountsRouter } from './accounts.js';
+import { apiTokensRouter } from './apiTokens.js';
+import { authRouter } from './auth.js';
 import { systemRouter } from './system.js';
+import { usersRouter } from './users.js';
 
 export const appRouter = router({
   system: systemRouter,
   accounts: accountsRouter,
+  auth: authRouter,
+  users: usersRouter,
+  apiTokens: apiTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

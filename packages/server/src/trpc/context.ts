@@ -5,6 +5,7 @@
  * opaque `DbHandle` that a middleware unwraps.
  */
 import type { Actor } from '../actor.js';
+import type { OriginVerdict } from '../auth/csrf.js';
 import type { Knex } from '../db/knex.js';
 
 declare const dbHandleBrand: unique symbol;
@@ -28,6 +29,11 @@ export interface RequestInfo {
   /** Origin of the request (Origin header), for CSRF checks on cookie-authenticated mutations. */
   origin: string | null;
   secFetchSite: string | null;
+  /**
+   * What the browser headers say about where the request comes from, judged by the HTTP layer
+   * against the allowed origins; `absent` for non-browser and in-process callers.
+   */
+  originVerdict: OriginVerdict;
 }
 
 /** Writes to the HTTP response (cookies, headers); absent for in-process callers. */
@@ -73,6 +79,7 @@ export function createContextInner(opts: CreateContextInnerOptions): Context {
       userAgent: opts.request?.userAgent ?? null,
       origin: opts.request?.origin ?? null,
       secFetchSite: opts.request?.secFetchSite ?? null,
+      originVerdict: opts.request?.originVerdict ?? 'absent',
     },
     response: opts.response ?? null,
   };

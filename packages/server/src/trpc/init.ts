@@ -7,6 +7,7 @@ import { transformer } from '@fo/schema/transformer';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { resolveActor } from '../auth/authenticate.js';
+import { mutationAllowed } from '../auth/csrf.js';
 import { DomainError, RateLimitedError, ValidationError } from '../services/errors.js';
 import { type Context, fromDbHandle } from './context.js';
 import { toTRPCError } from './errors.js';
@@ -57,8 +58,17 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
-/** Maps domain and database errors to TRPCErrors, and unwraps the database handle. */
-const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
+/**
+ * Maps domain and database errors to TRPCErrors, unwraps the database handle, and refuses
+ * cross-site mutations that ride on the session cookie (CSRF; see auth/csrf.ts).
+ */
+const baseProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  if (type === 'mutation' && !mutationAllowed(ctx.credential?.transport ?? null, ctx.request.originVerdict)) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: 'Cross-site request refused: cookie-authenticated changes must come from an allowed origin',
+    });
+  }
   const result = await next({ ctx: { db: fromDbHandle(ctx.db) } });
   if (!result.ok) {
     const mapped = toTRPCError(result.error.cause);
