@@ -1,5 +1,6 @@
 export * from './accounts.js';
 export * from './amounts.js';
+export * from './analytics.js';
 export * from './auth.js';
 export * from './common.js';
 export * from './dates.js';

@@ -133,6 +133,28 @@ export const envSchema = z.object({
   API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3660).default(366),
   /** Development and test only: where the generated FO_ENCRYPTION_KEY is kept when none is set. */
   FO_DEV_KEY_FILE: z.string().default(path.join(REPO_ROOT, '.data/dev-encryption-key')),
+
+  // ── Analytics (README "Analytics" states the conventions) ──
+  /** Benchmark symbol for users who have not chosen one (an index ETF; its prices must be loaded). */
+  ANALYTICS_BENCHMARK_SYMBOL: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9.^=_:/-]{1,32}$/)
+    .default('SPY'),
+  /** Annual risk-free rate (a fraction: 0.04 is 4 %) for users who have not set one. */
+  ANALYTICS_RISK_FREE_RATE: z.coerce.number().gt(-1).lt(1).default(0.04),
+  /** Calendar days a price or FX rate is carried forward before the gap is reported, not bridged. */
+  ANALYTICS_MAX_PRICE_GAP_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  /** Worker threads for analytics computations (0: compute on the main thread). */
+  ANALYTICS_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  /**
+   * Books smaller than this (ledger events + days × positions) are computed on the main thread:
+   * under a few milliseconds, cheaper than a round trip to a worker.
+   */
+  ANALYTICS_INLINE_MAX_WORK: z.coerce.number().int().min(0).default(200_000),
+  /** Users whose prepared analytics data is kept in memory (per process), least recently used out. */
+  ANALYTICS_CACHE_USERS: z.coerce.number().int().min(0).max(100_000).default(64),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 export { Account } from './Account.js';
 export { AccountBalance } from './AccountBalance.js';
 export { AgentTask } from './AgentTask.js';
+export { AnalyticsSettings } from './AnalyticsSettings.js';
 export { ApiToken } from './ApiToken.js';
 export { Asset } from './Asset.js';
 export { AuditEvent } from './AuditEvent.js';

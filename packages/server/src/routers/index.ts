@@ -4,6 +4,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createCallerFactory, router } from '../trpc/init.js';
 import { accountsRouter } from './accounts.js';
+import { analyticsRouter } from './analytics.js';
 import { apiTokensRouter } from './apiTokens.js';
 import { authRouter } from './auth.js';
 import { systemRouter } from './system.js';
@@ -12,6 +13,7 @@ import { usersRouter } from './users.js';
 export const appRouter = router({
   system: systemRouter,
   accounts: accountsRouter,
+  analytics: analyticsRouter,
   auth: authRouter,
   users: usersRouter,
   apiTokens: apiTokensRouter,
