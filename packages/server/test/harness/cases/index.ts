@@ -1,11 +1,17 @@
 import type { IsolationCases } from '../types.js';
 import { accountsCases } from './accounts.js';
 import { analyticsCases } from './analytics.js';
+import { apiTokensCases } from './apiTokens.js';
+import { authCases } from './auth.js';
 import { systemCases } from './system.js';
+import { usersCases } from './users.js';
 
 /** One spread per area file. */
 export const isolationCases: IsolationCases = {
   ...systemCases,
   ...accountsCases,
   ...analyticsCases,
+  ...authCases,
+  ...usersCases,
+  ...apiTokensCases,
 };
