@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
+import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
@@ -56,15 +57,8 @@ const { output } = await bundle.generate({ format: 'es' });
 await bundle.close();
 const code = output[0].code;
 
-// Module specifiers only: `import ... from '...'`, `export ... from '...'`, `import '...'` and
-// `import('...')`. String-literal types such as `"import" | "manual"` must not count.
-const imported = new Set(
-  [
-    ...code.matchAll(
-      /(?:^|\n)\s*(?:import|export)\s(?:[^;'"]*?\sfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-    ),
-  ].map((m) => (m[1] ?? m[2]) as string),
-);
+// Every module the declarations reference: import/export declarations and `import("...")` types.
+const imported = new Set(ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName));
 const foreign = [...imported].filter(
   (id) => !dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`)),
 );

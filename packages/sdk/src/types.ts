@@ -31,6 +31,15 @@ export type {
 // system
 export type SystemInfo = RouterOutputs['system']['info'];
 
+// accounts
+export type Account = RouterOutputs['accounts']['byId'];
+export type AccountPage = RouterOutputs['accounts']['list'];
+export type AccountBalance = RouterOutputs['accounts']['balanceHistory']['items'][number];
+export type AccountCreateInput = RouterInputs['accounts']['create'];
+export type AccountUpdateInput = RouterInputs['accounts']['update'];
+export type AccountListInput = RouterInputs['accounts']['list'];
+export type RecordBalanceInput = RouterInputs['accounts']['recordBalance'];
+
 /** The input of a procedure, e.g. `Input<'accounts', 'create'>`. */
 export type Input<
   Area extends keyof RouterInputs,

@@ -5,6 +5,10 @@
  * Adding an area: assert its outputs' Dates and Decimals and one invalid input, like `system` below.
  */
 import {
+  type Account,
+  type AccountBalance,
+  type AccountPage,
+  type AccountType,
   type Client,
   createClient,
   Decimal,
@@ -12,6 +16,7 @@ import {
   type Input,
   isApiError,
   type Output,
+  type RecordBalanceInput,
   type RouterInputs,
   type RouterOutputs,
   type SystemInfo,
@@ -45,6 +50,33 @@ describe('system.info', () => {
     fo.system.info.mutate();
     // @ts-expect-error no such procedure
     fo.system.missing.query();
+  });
+});
+
+describe('accounts', () => {
+  it('returns balances as Decimals and moments as Dates', () => {
+    expectTypeOf<Account['balance']>().toEqualTypeOf<DecimalJs>();
+    expectTypeOf<AccountBalance['balance']>().toEqualTypeOf<DecimalJs>();
+    expectTypeOf<Account['createdAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<Account['closedAt']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<Account['sync']['lastSyncedAt']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<Account['type']>().toEqualTypeOf<AccountType>();
+    expectTypeOf(fo.accounts.list.query).returns.resolves.toEqualTypeOf<AccountPage>();
+    expectTypeOf<AccountPage['items'][number]>().toEqualTypeOf<Account>();
+  });
+
+  it('accepts Decimal, decimal strings and numbers for money, and checks the rest', () => {
+    expectTypeOf<RecordBalanceInput['balance']>().toEqualTypeOf<string | number | DecimalJs>();
+    fo.accounts.recordBalance.mutate({ accountId: 'x', date: '2026-01-31', balance: new Decimal('10.5') });
+    fo.accounts.recordBalance.mutate({ accountId: 'x', date: '2026-01-31', balance: '10.50' });
+    // @ts-expect-error the account type is an enumeration
+    fo.accounts.create.mutate({ name: 'Brokerage', type: 'piggy_bank' });
+    // @ts-expect-error name is required
+    fo.accounts.create.mutate({ type: 'brokerage' });
+    // @ts-expect-error a balance is not a boolean
+    fo.accounts.recordBalance.mutate({ accountId: 'x', date: '2026-01-31', balance: true });
+    // @ts-expect-error byId is a query
+    fo.accounts.byId.mutate({ id: 'x' });
   });
 });
 

@@ -4,7 +4,15 @@
  * The type assertions are what a user relies on: were the declarations to lose the router types,
  * outputs would turn into `any` and the checks below would fail to compile.
  */
-import { createClient, Decimal, isApiError, type RouterInputs, type SystemInfo, wire } from '@fo/sdk';
+import {
+  type Account,
+  createClient,
+  Decimal,
+  isApiError,
+  type RouterInputs,
+  type SystemInfo,
+  wire,
+} from '@fo/sdk';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -20,6 +28,11 @@ assertType<Equal<IsAny<typeof info>, false>>(true);
 assertType<Equal<typeof info.time, Date>>(true);
 assertType<Equal<typeof info.database.kind, 'embedded' | 'external'>>(true);
 assertType<Equal<RouterInputs['system']['info'], void>>(true);
+// Money arrives as decimal.js Decimals, moments as Dates.
+assertType<Equal<Account['balance'], Decimal>>(true);
+assertType<Equal<Account['createdAt'], Date>>(true);
+// @ts-expect-error the account type is an enumeration
+void fo.accounts.create.mutate({ name: 'x', type: 'piggy_bank' }).catch(() => undefined);
 // @ts-expect-error system.info takes no input
 void fo.system.info.query({ verbose: true }).catch(() => undefined);
 // @ts-expect-error no such procedure

@@ -1,43 +1,47 @@
 /**
  * `pnpm start`: opens the database (embedded PostgreSQL unless DATABASE_URL is set), applies
- * pending migrations, and serves HTTP until SIGINT/SIGTERM.
+ * pending migrations, and serves HTTP until SIGINT/SIGTERM/SIGHUP. Shutdown stops accepting
+ * connections, lets in-flight requests finish, closes the pool, then stops the embedded server.
  */
 import { ensureKeyring } from '../crypto/dev-key.js';
 import { describeConnectError, openDatabase } from '../db/database.js';
 import { migrateLatest } from '../db/migrations.js';
 import { ConfigError, getEnv } from '../env.js';
 import { buildServer } from '../http/server.js';
-import { createLogger } from '../logger.js';
-import { onShutdownSignal } from './shutdown.js';
+import { configuredSecrets, createLogger } from '../logger.js';
+import { handleShutdownSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const env = getEnv();
   // Secrets at rest need a key: the configured one, a generated development key, or (production) a stop.
   ensureKeyring(env);
-  const logger = createLogger({ level: env.LOG_LEVEL });
-  const database = await openDatabase(env, {
-    applicationName: 'fo-server',
-    onLog: (message) => logger.debug({ component: 'postgres' }, message),
-  });
-  logger.info({ database: database.target, kind: database.kind }, 'database open');
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets: configuredSecrets(env) });
+  // Installed before anything starts, so a signal during startup (initdb, migrations) still stops
+  // whatever is already running.
+  const shutdown = handleShutdownSignals(logger, env.SHUTDOWN_TIMEOUT_S * 1000);
   try {
+    const database = await openDatabase(env, {
+      applicationName: 'fo-server',
+      onLog: (message) => logger.debug({ component: 'postgres' }, message),
+    });
+    shutdown.add('database', () => database.close());
+    logger.info({ database: database.target, kind: database.kind }, 'database open');
     if (env.MIGRATE_ON_START) {
       const applied = await migrateLatest(database.knex);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     const app = await buildServer({ db: database.knex, databaseKind: database.kind, logger });
+    shutdown.add('http', () => app.close());
     const address = await app.listen({ host: env.HOST, port: env.PORT });
     logger.info(
       { url: address, startupMs: Math.round(performance.now() - startedAt) },
       `Family Office Platform listening on ${address}`,
     );
-    onShutdownSignal(logger, env.SHUTDOWN_TIMEOUT_S * 1000, async () => {
-      await app.close();
-      await database.close();
-    });
   } catch (err) {
-    await database.close().catch(() => {});
+    // A signal during startup makes the step in progress fail; the shutdown handler exits.
+    if (shutdown.stopping) return;
+    await shutdown.run('startup failed').catch(() => {});
     throw err;
   }
 }

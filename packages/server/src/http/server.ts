@@ -24,6 +24,39 @@ export interface BuildServerOptions {
   bodyLimit?: number;
   /** Origins allowed to send cookie-authenticated mutations, besides PUBLIC_URL and CSRF_ALLOWED_ORIGINS. */
   allowedOrigins?: string[];
+  /** /readyz answers 503 when the database has not answered within this time (default 2 s). */
+  readinessTimeoutMs?: number;
+}
+
+type Readiness =
+  | { status: 'ready'; revision: string | null }
+  | { status: 'migrations_pending'; pending: string[] }
+  | { status: 'database_unreachable'; error?: unknown };
+
+/**
+ * Ready means: the database answers, within the deadline (a probe must not hang on a partitioned
+ * network), and every migration on disk is applied.
+ */
+async function checkReadiness(db: Knex, timeoutMs: number): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ status: 'database_unreachable', error: new Error(`no answer within ${timeoutMs} ms`) }),
+      timeoutMs,
+    );
+  });
+  const check = readMigrationState(db).then(
+    (state): Readiness =>
+      state.pending.length > 0
+        ? { status: 'migrations_pending', pending: state.pending }
+        : { status: 'ready', revision: state.current },
+    (error: unknown): Readiness => ({ status: 'database_unreachable', error }),
+  );
+  try {
+    return await Promise.race([check, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -61,23 +94,30 @@ export async function buildServer(opts: BuildServerOptions) {
     return503OnClosing: true,
   });
 
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
+  // On close, fastify stops listening, closes idle keep-alive connections and answers new requests
+  // on busy ones with 503; a response still in flight then asks its client to close the
+  // connection, or the server would wait for that client to hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
+  });
 
-  app.get('/readyz', async (_req, reply) => {
-    try {
-      const state = await readMigrationState(opts.db);
-      if (state.pending.length > 0) {
-        return reply.code(503).send({ status: 'migrations_pending', pending: state.pending });
-      }
-      return { status: 'ready', revision: state.current };
-    } catch (err) {
-      opts.logger.warn({ err }, 'readiness check failed');
-      return reply.code(503).send({ status: 'database_unreachable' });
+  // Probes run every few seconds; their request logs would drown everything else.
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const readiness = await checkReadiness(opts.db, opts.readinessTimeoutMs ?? 2_000);
+    if (readiness.status === 'ready') return readiness;
+    if (readiness.status === 'database_unreachable') {
+      opts.logger.warn({ err: readiness.error }, 'readiness check failed');
+      return reply.code(503).send({ status: readiness.status });
     }
+    return reply.code(503).send(readiness);
   });
 
   const configuredOrigins = allowedOrigins(opts.allowedOrigins);
