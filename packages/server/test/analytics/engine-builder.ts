@@ -106,6 +106,7 @@ export function buildModel(spec: ModelSpec): ModelInput {
       fx,
       maxGapDays: spec.maxGapDays ?? 5,
     },
+    extras: [],
     endDay: isoToDay(spec.end),
     benchmark: spec.benchmark ? symbols.indexOf(spec.benchmark) : -1,
     riskFree: {

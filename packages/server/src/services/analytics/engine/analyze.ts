@@ -286,9 +286,10 @@ export function analyzeRanges(
   market: MarketAnalysis,
   requests: RangeRequest[],
   opts: AnalyzeOptions,
+  endDay = m.input.endDay,
 ): RangeFigures[] {
   return requests.map((req) => {
-    const range = resolveRange(m.days, s.inception, m.input.endDay, req);
+    const range = resolveRange(m.days, s.inception, endDay, req);
     const unavailable: Record<string, string> = {};
     const calendarDays = (m.days[range.b] as number) - (m.days[range.a] as number);
     if (range.status !== 'ok') {

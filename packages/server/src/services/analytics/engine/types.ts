@@ -68,9 +68,24 @@ export interface MarketInput {
   maxGapDays: number;
 }
 
+/**
+ * A balance that holds until the next one is recorded (a checking account's balance, a property's
+ * valuation, a mortgage's outstanding principal): carried forward without a gap limit. `sign` is
+ * -1 for amounts owed. Used only in the net-worth series.
+ */
+export interface StepSeries {
+  label: string;
+  currency: number;
+  sign: 1 | -1;
+  days: Int32Array;
+  values: Float64Array;
+}
+
 export interface ModelInput {
   book: BookInput;
   market: MarketInput;
+  /** Net-worth items outside the investment book: cash accounts, real-estate equity, liabilities. */
+  extras: StepSeries[];
   /** Last day of the analysis (normally today). */
   endDay: number;
   /** Benchmark symbol index, or -1 when none is loaded. */
