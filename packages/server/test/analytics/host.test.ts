@@ -25,10 +25,30 @@ function syntheticBook(): RawBook {
       p *= 1 + (rand() - 0.5) * 0.04;
       return p.toFixed(4);
     });
-    return { symbol, currency: symbol === 'BBB' ? 'EUR' : 'USD', days: days.join(','), values: closes.join(',') };
+    return {
+      symbol,
+      currency: symbol === 'BBB' ? 'EUR' : 'USD',
+      days: days.join(','),
+      values: closes.join(','),
+    };
   });
-  const ev = { day: [] as number[], account: [] as number[], symbol: [] as string[], kind: [] as number[], quantity: [] as number[], cash: [] as number[], flow: [] as number[] };
-  const push = (day: number, account: number, symbol: string, quantity: number, cash: number, flow: number) => {
+  const ev = {
+    day: [] as number[],
+    account: [] as number[],
+    symbol: [] as string[],
+    kind: [] as number[],
+    quantity: [] as number[],
+    cash: [] as number[],
+    flow: [] as number[],
+  };
+  const push = (
+    day: number,
+    account: number,
+    symbol: string,
+    quantity: number,
+    cash: number,
+    flow: number,
+  ) => {
     ev.day.push(day);
     ev.account.push(account);
     ev.symbol.push(symbol);
@@ -58,7 +78,14 @@ function syntheticBook(): RawBook {
       flow: ev.flow.join(','),
     },
     prices,
-    fx: [{ base: 'EUR', quote: 'USD', days: days.join(','), values: days.map((_, i) => (1.1 + i / 10_000).toFixed(6)).join(',') }],
+    fx: [
+      {
+        base: 'EUR',
+        quote: 'USD',
+        days: days.join(','),
+        values: days.map((_, i) => (1.1 + i / 10_000).toFixed(6)).join(','),
+      },
+    ],
     extras: [],
     benchmarkSymbol: 'SPY',
     riskFreeRate: 0.03,
