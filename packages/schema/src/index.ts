@@ -7,4 +7,8 @@ export * from './dates.js';
 export * from './decimal.js';
 export * from './enums.js';
 export * from './errors.js';
+export * from './holdings.js';
+export * from './market.js';
+export * from './portfolio.js';
+export * from './realEstate.js';
 export * from './system.js';

@@ -37,6 +37,10 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run pending migrations when `pnpm start` boots. */
   MIGRATE_ON_START: boolish.default(true),
+  /** A market price older than this many days (before the valuation day) flags its holding stale. */
+  PRICE_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(5),
+  /** The same for prices entered by hand (illiquid positions are priced rarely). */
+  MANUAL_PRICE_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(92),
   /** Seconds to wait for in-flight requests on shutdown. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(10),
 

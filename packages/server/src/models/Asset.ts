@@ -19,6 +19,8 @@ export class Asset extends BaseModel {
   current_value!: string | null;
   price_as_of!: Date | null;
   currency!: string;
+  manual_price!: string | null;
+  manual_price_as_of!: string | null;
   return_1y!: string | null;
   return_total!: string | null;
   volatility!: string | null;

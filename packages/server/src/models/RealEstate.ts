@@ -1,6 +1,8 @@
 import { Model, type QueryBuilder, type RelationMappings } from 'objection';
 import type { Actor } from '../actor.js';
 import { BaseModel } from './BaseModel.js';
+import { Mortgage } from './Mortgage.js';
+import { RealEstateValuation } from './RealEstateValuation.js';
 import { User } from './User.js';
 
 export class RealEstate extends BaseModel {
@@ -21,21 +23,27 @@ export class RealEstate extends BaseModel {
   current_value!: string | null;
   valuation_date!: string | null;
   currency!: string;
-  monthly_rental_income!: string;
-  monthly_expenses!: string;
-  mortgage_lender!: string | null;
-  mortgage_original_principal!: string | null;
-  mortgage_rate!: string | null;
-  mortgage_term_months!: number | null;
-  mortgage_start_date!: string | null;
-  mortgage_payment!: string | null;
-  mortgage_balance!: string | null;
+  units!: number | null;
+  year_built!: number | null;
+  ownership_share!: string;
+  vacancy_rate!: string;
+  closing_costs!: string;
 
   static override relationMappings = (): RelationMappings => ({
     owner: {
       relation: Model.BelongsToOneRelation,
       modelClass: User,
       join: { from: 'real_estate.user_id', to: 'users.id' },
+    },
+    valuations: {
+      relation: Model.HasManyRelation,
+      modelClass: RealEstateValuation,
+      join: { from: 'real_estate.id', to: 'real_estate_valuations.property_id' },
+    },
+    mortgages: {
+      relation: Model.HasManyRelation,
+      modelClass: Mortgage,
+      join: { from: 'real_estate.id', to: 'mortgages.property_id' },
     },
   });
 

@@ -7,6 +7,11 @@ import { accountsRouter } from './accounts.js';
 import { analyticsRouter } from './analytics.js';
 import { apiTokensRouter } from './apiTokens.js';
 import { authRouter } from './auth.js';
+import { fxRouter } from './fx.js';
+import { holdingsRouter } from './holdings.js';
+import { portfolioRouter } from './portfolio.js';
+import { pricesRouter } from './prices.js';
+import { realEstateRouter } from './realEstate.js';
 import { systemRouter } from './system.js';
 import { usersRouter } from './users.js';
 
@@ -17,6 +22,11 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   apiTokens: apiTokensRouter,
+  holdings: holdingsRouter,
+  prices: pricesRouter,
+  fx: fxRouter,
+  realEstate: realEstateRouter,
+  portfolio: portfolioRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,6 +21,7 @@ import { Account, User } from '../../models/index.js';
 import type { ServiceContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { applyKeyset, type KeysetSpec, toPage } from '../pagination.js';
+import { refreshNetWorth } from '../portfolio/refresh.js';
 import { ACCOUNT_COLUMNS, toAccountView } from './view.js';
 
 type ListInput = z.output<typeof zAccountListInput>;
@@ -87,6 +88,7 @@ export async function createAccount({ db, actor }: ServiceContext, input: Create
       cost_basis_method: input.costBasisMethod,
       allow_short: input.allowShort,
     });
+    await refreshNetWorth(trx, actor.userId);
     return toAccountView(account);
   });
 }
@@ -172,6 +174,7 @@ export async function updateAccount({ db, actor }: ServiceContext, input: Update
 
     if (Object.keys(patch).length === 0) return toAccountView(account);
     const updated = await account.$query(trx).patchAndFetch(patch);
+    if (patch.type !== undefined || patch.currency !== undefined) await refreshNetWorth(trx, actor.userId);
     return toAccountView(updated);
   });
 }
@@ -186,6 +189,7 @@ export async function closeAccount({ db, actor }: ServiceContext, input: CloseIn
     if (account.closed_at) throw new ConflictError('The account is already closed', 'id');
     const closedAt = input.closedOn ? new Date(`${input.closedOn}T00:00:00Z`) : new Date();
     const updated = await account.$query(trx).patchAndFetch({ closed_at: closedAt });
+    await refreshNetWorth(trx, actor.userId);
     return toAccountView(updated);
   });
 }
@@ -195,6 +199,7 @@ export async function reopenAccount({ db, actor }: ServiceContext, id: string): 
     const account = await loadAccount(trx, actor, id, { forUpdate: true });
     if (!account.closed_at) throw new ConflictError('The account is not closed', 'id');
     const updated = await account.$query(trx).patchAndFetch({ closed_at: null });
+    await refreshNetWorth(trx, actor.userId);
     return toAccountView(updated);
   });
 }
@@ -211,6 +216,7 @@ export async function deleteAccount({ db, actor }: ServiceContext, id: string): 
       );
     }
     await Account.query(trx).deleteById(account.id);
+    await refreshNetWorth(trx, actor.userId);
     return { id: account.id };
   });
 }

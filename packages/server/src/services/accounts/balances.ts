@@ -17,6 +17,7 @@ import type { AccountBalance } from '../../models/index.js';
 import type { ServiceContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { applyKeyset, type KeysetSpec, toPage } from '../pagination.js';
+import { refreshNetWorth } from '../portfolio/refresh.js';
 import { loadAccount } from './accounts.js';
 import { toAccountView, toBalanceView } from './view.js';
 
@@ -64,6 +65,7 @@ export async function recordBalance({ db, actor }: ServiceContext, input: Record
         .$query(trx)
         .patchAndFetch({ cash_balance: input.balance.toFixed(), balance_as_of: input.date });
     }
+    await refreshNetWorth(trx, actor.userId);
     return { account: toAccountView(current), entry: toBalanceView(row!) };
   });
 }
