@@ -3,16 +3,16 @@
  * day); written by scripts in batches of up to 10,000 rows, idempotently.
  */
 import { z } from 'zod';
-import { zNonNegativeMoney, zSymbol } from './amounts.js';
+import { zBoundedDecimal, zNonNegativeMoney, zSymbol } from './amounts.js';
 import { zCurrency } from './common.js';
 import { todayIso, zIsoDate } from './dates.js';
-import { Decimal, zDecimal } from './decimal.js';
+import { zDecimal } from './decimal.js';
 
 export const MAX_MARKET_ROWS = 10_000;
 
 /** A rate: 1 base = rate quote. Positive, at most 16 integer digits. */
-export const zFxRateValue = zDecimal.refine((d) => d.isFinite() && d.gt(0) && d.lt(new Decimal('1e16')), {
-  message: 'Must be a positive rate smaller than 1e16',
+export const zFxRateValue = zBoundedDecimal('1e16', 12).refine((d) => d.gt(0), {
+  message: 'Must be a positive rate',
 });
 
 function notInFuture(rows: { date: string }[], ctx: z.RefinementCtx): void {

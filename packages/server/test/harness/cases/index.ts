@@ -3,6 +3,9 @@ import { accountsCases } from './accounts.js';
 import { analyticsCases } from './analytics.js';
 import { apiTokensCases } from './apiTokens.js';
 import { authCases } from './auth.js';
+import { holdingsCases } from './holdings.js';
+import { portfolioCases } from './portfolio.js';
+import { realEstateCases } from './realEstate.js';
 import { systemCases } from './system.js';
 import { usersCases } from './users.js';
 
@@ -14,4 +17,7 @@ export const isolationCases: IsolationCases = {
   ...authCases,
   ...usersCases,
   ...apiTokensCases,
+  ...holdingsCases,
+  ...realEstateCases,
+  ...portfolioCases,
 };
