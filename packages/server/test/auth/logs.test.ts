@@ -80,16 +80,17 @@ describe('logs', () => {
     const { logger, text } = capture();
     logger.info(
       {
-        req: { headers: { authorization: 'Bearer abc.def', cookie: 'fo_session=abc.def' } },
-        input: { password: 'hunter2 hunter2', code: '123456', token: 'fo_pat_x' },
+        upstream: { headers: { authorization: 'Bearer abc.def', cookie: 'fo_session=abc.def' } },
+        input: { password: 'hunter2 hunter2', token: 'fo_pat_x', recoveryCodes: ['aaaa-bbbb-cccc-dddd'] },
       },
       'a careless log line',
     );
     const line = JSON.parse(text()) as {
-      req: { headers: Record<string, string> };
-      input: Record<string, string>;
+      upstream: { headers: Record<string, string> };
+      input: Record<string, unknown>;
     };
-    expect(line.req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]' });
-    expect(line.input).toEqual({ password: '[redacted]', code: '[redacted]', token: '[redacted]' });
+    expect(line.upstream.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]' });
+    expect(line.input).toEqual({ password: '[redacted]', token: '[redacted]', recoveryCodes: '[redacted]' });
+    expect(text()).not.toContain('aaaa-bbbb');
   });
 });
