@@ -14,6 +14,8 @@ export const ERROR_REASONS = [
   'STALE_VERSION',
   'RATE_LIMITED',
   'NOT_CONFIGURED',
+  /** A provider the platform depends on (Plaid) failed or is unavailable; retry later. */
+  'UPSTREAM_ERROR',
   'INTERNAL',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];

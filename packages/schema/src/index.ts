@@ -9,6 +9,7 @@ export * from './enums.js';
 export * from './errors.js';
 export * from './holdings.js';
 export * from './market.js';
+export * from './plaid.js';
 export * from './portfolio.js';
 export * from './realEstate.js';
 export * from './system.js';

@@ -47,7 +47,8 @@ export const envSchema = z.object({
   /**
    * Key that encrypts secrets at rest (Plaid access tokens, TOTP secrets): 32 random bytes in
    * base64, base64url or hex, optionally prefixed with a key id, `<id>:<key>`. Without an id, the
-   * id is derived from the key. `pnpm fo keys:generate` prints a fresh one.
+   * id is derived from the key. A comma-separated list is accepted: the first key encrypts, all
+   * decrypt. `pnpm fo keys:generate` prints a fresh one.
    */
   FO_ENCRYPTION_KEY: z.string().trim().optional(),
   /** Older keys, comma-separated, same format: still decrypt until `pnpm fo keys:rotate` re-encrypts. */

@@ -71,6 +71,12 @@ describe('keyring', () => {
       FO_ENCRYPTION_PREVIOUS_KEYS: ` a:${keyA.key.toString('base64')} ,`,
     });
     expect(ring?.keyIds).toEqual([parsed.id, 'a']);
+    const listed = keyringFromEnv({
+      FO_ENCRYPTION_KEY: `b:${keyB.key.toString('base64')},a:${keyA.key.toString('base64')}`,
+      FO_ENCRYPTION_PREVIOUS_KEYS: undefined,
+    });
+    expect(listed?.currentKeyId).toBe('b');
+    expect(listed?.keyIds).toEqual(['b', 'a']);
     expect(
       keyringFromEnv({ FO_ENCRYPTION_KEY: undefined, FO_ENCRYPTION_PREVIOUS_KEYS: undefined }),
     ).toBeNull();

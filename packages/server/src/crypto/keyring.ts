@@ -168,19 +168,22 @@ export function isSealed(value: string): boolean {
   return value.startsWith(`${SEALED_PREFIX}:`) && value.split(':').length === 3;
 }
 
-/** Builds the keyring from FO_ENCRYPTION_KEY and FO_ENCRYPTION_PREVIOUS_KEYS; null when no key is set. */
+/**
+ * Builds the keyring from FO_ENCRYPTION_KEY (one key, or a comma-separated list whose first entry
+ * encrypts) and FO_ENCRYPTION_PREVIOUS_KEYS (more decrypt-only keys); null when no key is set.
+ */
 export function keyringFromEnv(
   env: Pick<Env, 'FO_ENCRYPTION_KEY' | 'FO_ENCRYPTION_PREVIOUS_KEYS'>,
 ): Keyring | null {
-  if (!env.FO_ENCRYPTION_KEY) return null;
+  const specs = [env.FO_ENCRYPTION_KEY ?? '', env.FO_ENCRYPTION_PREVIOUS_KEYS ?? '']
+    .join(',')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!env.FO_ENCRYPTION_KEY?.trim() || specs.length === 0) return null;
   try {
-    const current = parseKeySpec(env.FO_ENCRYPTION_KEY);
-    const previous = (env.FO_ENCRYPTION_PREVIOUS_KEYS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map(parseKeySpec);
-    return new Keyring(current, previous);
+    const [current, ...previous] = specs.map(parseKeySpec);
+    return new Keyring(current!, previous);
   } catch (err) {
     if (err instanceof KeyConfigError) {
       // Never echo the value: it is the secret.

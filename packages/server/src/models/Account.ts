@@ -22,6 +22,7 @@ export class Account extends BaseModel {
   allow_short!: boolean;
   plaid_item_id!: string | null;
   plaid_account_id!: string | null;
+  plaid_mask!: string | null;
   sync_status!: string;
   last_synced_at!: Date | null;
   sync_error!: string | null;

@@ -24,6 +24,9 @@ export class Transaction extends BaseModel {
   description!: string | null;
   reconciled!: boolean;
   reconciled_at!: Date | null;
+  /** Plaid's transaction id, for rows a Plaid sync wrote. */
+  provider_transaction_id!: string | null;
+  pending!: boolean;
 
   static override relationMappings = (): RelationMappings => ({
     account: {

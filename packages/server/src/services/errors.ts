@@ -76,3 +76,11 @@ export class NotConfiguredError extends DomainError {
     super(message, 'NOT_CONFIGURED');
   }
 }
+
+/** A provider the platform calls (Plaid) failed or is unavailable; the request may succeed later. */
+export class UpstreamError extends DomainError {
+  override name = 'UpstreamError';
+  constructor(message: string) {
+    super(message, 'UPSTREAM_ERROR');
+  }
+}

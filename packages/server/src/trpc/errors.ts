@@ -14,6 +14,7 @@ import {
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
+  UpstreamError,
   ValidationError,
 } from '../services/errors.js';
 
@@ -112,6 +113,7 @@ function codeFor(err: DomainError): TRPCCode {
   if (err instanceof UnauthenticatedError) return 'UNAUTHORIZED';
   if (err instanceof RateLimitedError) return 'TOO_MANY_REQUESTS';
   if (err instanceof NotConfiguredError) return 'PRECONDITION_FAILED';
+  if (err instanceof UpstreamError) return 'BAD_GATEWAY';
   const byReason: Partial<Record<ErrorReason, TRPCCode>> = {
     NOT_FOUND: 'NOT_FOUND',
     VALIDATION: 'BAD_REQUEST',
@@ -119,6 +121,7 @@ function codeFor(err: DomainError): TRPCCode {
     UNAUTHENTICATED: 'UNAUTHORIZED',
     RATE_LIMITED: 'TOO_MANY_REQUESTS',
     NOT_CONFIGURED: 'PRECONDITION_FAILED',
+    UPSTREAM_ERROR: 'BAD_GATEWAY',
   };
   return byReason[err.reason] ?? 'CONFLICT';
 }
