@@ -105,6 +105,8 @@ export interface ComputeResult {
   futureEvents: number;
   /** First day of the scope's history (its base day), or null when it has none. */
   inceptionDay: number | null;
+  /** Price observations of the benchmark (0: none loaded, so no beta, alpha or comparison). */
+  benchmarkPrices: number;
 }
 
 /** Per-model memo of the market analysis and of each scope's valuation. */
@@ -344,5 +346,7 @@ export function compute(ws: ModelWorkspace, req: ComputeRequest): ComputeResult 
     holdingMetrics: req.holdingMetrics ? holdingMetricsOut(ws, req.holdingMetrics, req.endDay) : [],
     futureEvents: m.futureEvents,
     inceptionDay: s.inception >= 0 ? (m.days[s.inception] as number) : null,
+    benchmarkPrices:
+      m.input.benchmark >= 0 ? (m.input.market.prices[m.input.benchmark]?.days.length ?? 0) : 0,
   };
 }

@@ -1,0 +1,334 @@
+/**
+ * Loads what the analytics need for one user, with a handful of set-based queries (never one per
+ * account, holding or symbol):
+ *
+ * 1. context: base currency, settings, data versions (every call; one row);
+ * 2. accounts and holdings metadata (every new data version);
+ * 3. the ledger as engine events, prices, FX and net-worth balances (when a book is not already
+ *    prepared): columns come back aggregated as comma-separated text, which the engine parses off
+ *    the main thread for big books.
+ *
+ * The ledger → event mapping lives in SQL (`EVENT_SQL`), in exact numeric arithmetic.
+ */
+import { CASH_LIKE_ACCOUNT_TYPES, LIABILITY_ACCOUNT_TYPES } from '@fo/schema';
+import type { Actor } from '../../actor.js';
+import type { Db } from '../../db/transaction.js';
+import { NotFoundError } from '../errors.js';
+import type { RawBook } from './engine/raw.js';
+import { EventKind } from './engine/types.js';
+import { type EffectiveSettings, effectiveSettings, type StoredSettings } from './settings.js';
+
+export interface AnalyticsContext {
+  userId: string;
+  baseCurrency: string;
+  settings: EffectiveSettings;
+  /** Changes whenever anything the user's analytics read changes (see the data-versions migration). */
+  version: string;
+}
+
+export async function loadContext(db: Db, actor: Actor): Promise<AnalyticsContext> {
+  const { rows } = await db.raw<{
+    rows: (StoredSettings & { base_currency: string; data_version: string; market_version: string })[];
+  }>(
+    `SELECT u.base_currency,
+            s.benchmark_symbol, s.risk_free_rate, s.risk_free_symbol, s.max_price_gap_days,
+            coalesce(v.version, 0)::text AS data_version,
+            coalesce((SELECT m.version FROM analytics_market_version m), 0)::text AS market_version
+       FROM users u
+       LEFT JOIN analytics_settings s ON s.user_id = u.id
+       LEFT JOIN analytics_data_versions v ON v.user_id = u.id
+      WHERE u.id = ?`,
+    [actor.userId],
+  );
+  const row = rows[0];
+  if (!row) throw new NotFoundError('User');
+  const settings = effectiveSettings(row);
+  return {
+    userId: actor.userId,
+    baseCurrency: row.base_currency,
+    settings,
+    version: [
+      row.data_version,
+      row.market_version,
+      row.base_currency,
+      settings.benchmarkSymbol,
+      settings.riskFreeRate,
+      settings.riskFreeSymbol ?? '',
+      settings.maxPriceGapDays,
+    ].join(':'),
+  };
+}
+
+export interface AccountMeta {
+  id: string;
+  index: number;
+  name: string;
+  type: string;
+  currency: string;
+  trackingMode: 'transactions' | 'holdings';
+  /** Counts in the investment portfolio (not a cash-like or liability account). */
+  investment: boolean;
+}
+
+export interface HoldingMeta {
+  id: string;
+  accountId: string;
+  accountIndex: number;
+  symbol: string;
+  name: string | null;
+  assetClass: string;
+  currency: string;
+}
+
+export interface BookMeta {
+  accounts: AccountMeta[];
+  accountById: Map<string, AccountMeta>;
+  holdings: HoldingMeta[];
+  holdingById: Map<string, HoldingMeta>;
+  /** `${accountIndex}|${symbol}` → holding. */
+  holdingByPosition: Map<string, HoldingMeta>;
+}
+
+const CASH_LIKE: readonly string[] = CASH_LIKE_ACCOUNT_TYPES;
+const LIABILITIES: readonly string[] = LIABILITY_ACCOUNT_TYPES;
+
+export async function loadMeta(db: Db, userId: string): Promise<BookMeta> {
+  const [accountRows, holdingRows] = await Promise.all([
+    db('accounts')
+      .where('user_id', userId)
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      .select<
+        {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          tracking_mode: 'transactions' | 'holdings';
+        }[]
+      >('id', 'name', 'type', 'currency', 'tracking_mode'),
+    db('assets')
+      .where('user_id', userId)
+      .select<
+        {
+          id: string;
+          account_id: string;
+          symbol: string;
+          name: string | null;
+          asset_class: string;
+          currency: string;
+        }[]
+      >('id', 'account_id', 'symbol', 'name', 'asset_class', 'currency'),
+  ]);
+  const accounts = accountRows.map((a, index) => ({
+    id: a.id,
+    index,
+    name: a.name,
+    type: a.type,
+    currency: a.currency,
+    trackingMode: a.tracking_mode,
+    investment: !CASH_LIKE.includes(a.type),
+  }));
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
+  const holdings = holdingRows.map((h) => ({
+    id: h.id,
+    accountId: h.account_id,
+    accountIndex: accountById.get(h.account_id)?.index ?? -1,
+    symbol: h.symbol,
+    name: h.name,
+    assetClass: h.asset_class,
+    currency: h.currency,
+  }));
+  return {
+    accounts,
+    accountById,
+    holdings,
+    holdingById: new Map(holdings.map((h) => [h.id, h])),
+    holdingByPosition: new Map(holdings.map((h) => [`${h.accountIndex}|${h.symbol}`, h])),
+  };
+}
+
+/**
+ * Ledger transactions as engine events, plus synthetic events for accounts that keep positions
+ * without history (holdings mode): their positions and cash enter as external transfers on the
+ * day they were recorded. Columns: d (date), c/i (tie-breakers), acct (index), sym, kind, qty,
+ * cash, flow.
+ */
+const EVENT_SQL = `
+  WITH acct AS (
+    SELECT a.id, a.type, a.tracking_mode, a.cash_balance, a.created_at, (o.idx - 1)::int AS idx
+      FROM unnest(?::uuid[]) WITH ORDINALITY AS o(id, idx)
+      JOIN accounts a ON a.id = o.id
+     WHERE a.user_id = ?
+  ), ev AS (
+    SELECT t.trade_date AS d, t.created_at AS c, t.id AS i, acct.idx AS acct,
+           CASE WHEN t.symbol IS NOT NULL AND t.type <> 'deposit' AND t.type <> 'withdrawal' THEN t.symbol ELSE '' END AS sym,
+           CASE
+             WHEN t.type = 'split' THEN ${EventKind.Split}
+             WHEN t.type IN ('transfer_in', 'transfer_out') AND t.symbol IS NOT NULL AND coalesce(t.quantity, 0) <> 0
+               THEN ${EventKind.SecurityTransfer}
+             ELSE ${EventKind.Trade}
+           END AS kind,
+           CASE t.type
+             WHEN 'buy' THEN t.quantity
+             WHEN 'sell' THEN -t.quantity
+             WHEN 'transfer_in' THEN CASE WHEN t.symbol IS NOT NULL THEN coalesce(t.quantity, 0) ELSE 0 END
+             WHEN 'transfer_out' THEN CASE WHEN t.symbol IS NOT NULL THEN -coalesce(t.quantity, 0) ELSE 0 END
+             WHEN 'split' THEN coalesce(t.quantity, 1)
+             ELSE 0
+           END AS qty,
+           CASE t.type
+             WHEN 'buy' THEN coalesce(t.amount, -(t.quantity * coalesce(t.price, 0) + t.fees))
+             WHEN 'sell' THEN coalesce(t.amount, t.quantity * coalesce(t.price, 0) - t.fees)
+             WHEN 'split' THEN 0
+             ELSE coalesce(t.amount, 0)
+           END AS cash,
+           CASE
+             WHEN t.type IN ('deposit', 'withdrawal') THEN coalesce(t.amount, 0)
+             WHEN t.type IN ('transfer_in', 'transfer_out') THEN coalesce(t.amount, 0)
+             ELSE 0
+           END AS flow
+      FROM transactions t
+      JOIN acct ON acct.id = t.account_id
+     WHERE t.user_id = ?
+    UNION ALL
+    SELECT s.created_at::date, s.created_at, s.id, acct.idx, s.symbol, ${EventKind.SecurityTransfer}, s.quantity, 0, 0
+      FROM assets s
+      JOIN acct ON acct.id = s.account_id
+     WHERE s.user_id = ? AND acct.tracking_mode = 'holdings' AND s.quantity <> 0
+    UNION ALL
+    SELECT acct.created_at::date, acct.created_at, acct.id, acct.idx, '', ${EventKind.Trade}, 0, acct.cash_balance, acct.cash_balance
+      FROM acct
+     WHERE acct.tracking_mode = 'holdings' AND acct.cash_balance <> 0 AND acct.type <> ALL (?::text[])
+  )
+  SELECT count(*)::int AS count,
+         coalesce(string_agg((d - DATE '1970-01-01')::text, ',' ORDER BY d, c, i), '') AS day,
+         coalesce(string_agg(acct::text, ',' ORDER BY d, c, i), '') AS account,
+         coalesce(string_agg(sym, ',' ORDER BY d, c, i), '') AS symbol,
+         coalesce(string_agg(kind::text, ',' ORDER BY d, c, i), '') AS kind,
+         coalesce(string_agg(trim_scale(qty)::text, ',' ORDER BY d, c, i), '') AS quantity,
+         coalesce(string_agg(trim_scale(cash)::text, ',' ORDER BY d, c, i), '') AS cash,
+         coalesce(string_agg(trim_scale(flow)::text, ',' ORDER BY d, c, i), '') AS flow
+    FROM ev`;
+
+const PRICES_SQL = `
+  SELECT p.symbol,
+         (array_agg(p.currency ORDER BY p.date DESC))[1] AS currency,
+         string_agg((p.date - DATE '1970-01-01')::text, ',' ORDER BY p.date) AS days,
+         string_agg(trim_scale(p.close)::text, ',' ORDER BY p.date) AS values
+    FROM prices p
+   WHERE p.symbol IN (
+           SELECT DISTINCT t.symbol FROM transactions t WHERE t.user_id = ? AND t.symbol IS NOT NULL
+           UNION SELECT s.symbol FROM assets s WHERE s.user_id = ?
+           UNION SELECT unnest(?::text[]))
+     AND p.date <= ?
+   GROUP BY p.symbol`;
+
+const FX_SQL = `
+  SELECT f.base, f.quote,
+         string_agg((f.date - DATE '1970-01-01')::text, ',' ORDER BY f.date) AS days,
+         string_agg(trim_scale(f.rate)::text, ',' ORDER BY f.date) AS values
+    FROM fx f
+   WHERE ((f.base = ANY(?::text[]) AND f.quote = ?) OR (f.base = ? AND f.quote = ANY(?::text[])))
+     AND f.date <= ?
+   GROUP BY f.base, f.quote`;
+
+const BALANCES_SQL = `
+  SELECT b.account_id, a.type, a.currency, a.name, a.closed_at::date AS closed_on,
+         string_agg((b.date - DATE '1970-01-01')::text, ',' ORDER BY b.date) AS days,
+         string_agg(trim_scale(b.balance)::text, ',' ORDER BY b.date) AS values
+    FROM account_balances b
+    JOIN accounts a ON a.id = b.account_id
+   WHERE b.user_id = ? AND a.type = ANY(?::text[]) AND b.date <= ?
+   GROUP BY b.account_id, a.type, a.currency, a.name, a.closed_at`;
+
+const EPOCH = Date.UTC(1970, 0, 1);
+function dayOf(iso: string): number {
+  return Math.round((Date.parse(`${iso}T00:00:00Z`) - EPOCH) / 86_400_000);
+}
+
+/** The whole book of a user as the engine's raw input. */
+export async function loadRawBook(
+  db: Db,
+  ctx: AnalyticsContext,
+  meta: BookMeta,
+  endIso: string,
+): Promise<RawBook> {
+  const { settings, userId, baseCurrency } = ctx;
+  const accountIds = meta.accounts.map((a) => a.id);
+  const marketSymbols = [
+    settings.benchmarkSymbol,
+    ...(settings.riskFreeSymbol ? [settings.riskFreeSymbol] : []),
+  ];
+  const [events, prices, balances] = await Promise.all([
+    db.raw<{ rows: RawBook['events'][] }>(EVENT_SQL, [accountIds, userId, userId, userId, [...CASH_LIKE]]),
+    db.raw<{ rows: { symbol: string; currency: string; days: string; values: string }[] }>(PRICES_SQL, [
+      userId,
+      userId,
+      marketSymbols,
+      endIso,
+    ]),
+    db.raw<{
+      rows: {
+        account_id: string;
+        type: string;
+        currency: string;
+        name: string;
+        closed_on: string | null;
+        days: string;
+        values: string;
+      }[];
+    }>(BALANCES_SQL, [userId, [...CASH_LIKE], endIso]),
+  ]);
+  const currencies = new Set<string>([
+    ...meta.accounts.map((a) => a.currency),
+    ...prices.rows.map((p) => p.currency),
+    ...balances.rows.map((b) => b.currency),
+  ]);
+  currencies.delete(baseCurrency);
+  const fx = currencies.size
+    ? (
+        await db.raw<{ rows: { base: string; quote: string; days: string; values: string }[] }>(FX_SQL, [
+          [...currencies],
+          baseCurrency,
+          baseCurrency,
+          [...currencies],
+          endIso,
+        ])
+      ).rows
+    : [];
+  const extras: RawBook['extras'] = balances.rows.map((b) => {
+    // A closed account's balance ends on the day it was closed.
+    const lastDay = Number(b.days.slice(b.days.lastIndexOf(',') + 1));
+    const closedDay = b.closed_on ? dayOf(b.closed_on) : null;
+    const closes = closedDay !== null && closedDay > lastDay;
+    return {
+      label: b.name,
+      currency: b.currency,
+      sign: LIABILITIES.includes(b.type) ? -1 : 1,
+      days: closes ? `${b.days},${closedDay}` : b.days,
+      values: closes ? `${b.values},0` : b.values,
+    };
+  });
+  return {
+    endDay: dayOf(endIso),
+    baseCurrency,
+    accountCurrencies: meta.accounts.map((a) => a.currency),
+    events: events.rows[0] ?? {
+      count: 0,
+      day: '',
+      account: '',
+      symbol: '',
+      kind: '',
+      quantity: '',
+      cash: '',
+      flow: '',
+    },
+    prices: prices.rows,
+    fx,
+    extras,
+    benchmarkSymbol: settings.benchmarkSymbol,
+    riskFreeRate: settings.riskFreeRate,
+    riskFreeSymbol: settings.riskFreeSymbol,
+    maxGapDays: settings.maxPriceGapDays,
+  };
+}
