@@ -106,18 +106,16 @@ export async function loadMeta(db: Db, userId: string): Promise<BookMeta> {
           tracking_mode: 'transactions' | 'holdings';
         }[]
       >('id', 'name', 'type', 'currency', 'tracking_mode'),
-    db('assets')
-      .where('user_id', userId)
-      .select<
-        {
-          id: string;
-          account_id: string;
-          symbol: string;
-          name: string | null;
-          asset_class: string;
-          currency: string;
-        }[]
-      >('id', 'account_id', 'symbol', 'name', 'asset_class', 'currency'),
+    db('assets').where('user_id', userId).select<
+      {
+        id: string;
+        account_id: string;
+        symbol: string;
+        name: string | null;
+        asset_class: string;
+        currency: string;
+      }[]
+    >('id', 'account_id', 'symbol', 'name', 'asset_class', 'currency'),
   ]);
   const accounts = accountRows.map((a, index) => ({
     id: a.id,
