@@ -50,7 +50,9 @@ export function syntheticHistory(opts: {
   const rand = mulberry32(opts.seed ?? 42);
   const start = Date.UTC(2015, 0, 2);
   const span = opts.years * 365;
-  const dates = Array.from({ length: span }, (_, d) => new Date(start + d * 86_400_000).toISOString().slice(0, 10));
+  const dates = Array.from({ length: span }, (_, d) =>
+    new Date(start + d * 86_400_000).toISOString().slice(0, 10),
+  );
   const names = Array.from({ length: opts.symbols }, (_, i) => symbolName(i));
   const held = new Array<number>(opts.symbols).fill(0);
   const priceCents = Array.from({ length: opts.symbols }, () => 2000 + Math.floor(rand() * 18000));
@@ -65,19 +67,49 @@ export function syntheticHistory(opts: {
     const px = centsText(p);
     const h = held[s] as number;
     const r = rand();
-    const base = { symbol, tradeDate, reinvested: false, splitTo: null, splitFrom: null, externalId: `bench-${i}` };
+    const base = {
+      symbol,
+      tradeDate,
+      reinvested: false,
+      splitTo: null,
+      splitFrom: null,
+      externalId: `bench-${i}`,
+    };
     if (r < 0.0005 && h > 0) {
       held[s] = h * 2;
       priceCents[s] = Math.max(100, Math.round(p / 2));
-      rows[i] = { ...base, type: 'split', quantity: null, price: null, fees: '0', amount: null, splitTo: '2', splitFrom: '1' };
+      rows[i] = {
+        ...base,
+        type: 'split',
+        quantity: null,
+        price: null,
+        fees: '0',
+        amount: null,
+        splitTo: '2',
+        splitFrom: '1',
+      };
     } else if (r < 0.08 && h > 0) {
       const amountCents = Math.max(1, Math.round(h * p * 0.005));
       if (rand() < 0.5) {
-        rows[i] = { ...base, type: 'dividend', quantity: null, price: null, fees: '0', amount: centsText(amountCents) };
+        rows[i] = {
+          ...base,
+          type: 'dividend',
+          quantity: null,
+          price: null,
+          fees: '0',
+          amount: centsText(amountCents),
+        };
       } else {
         const q = Math.floor((amountCents / p) * 10000) / 10000;
         if (q <= 0) {
-          rows[i] = { ...base, type: 'dividend', quantity: null, price: null, fees: '0', amount: centsText(amountCents) };
+          rows[i] = {
+            ...base,
+            type: 'dividend',
+            quantity: null,
+            price: null,
+            fees: '0',
+            amount: centsText(amountCents),
+          };
         } else {
           held[s] = h + q;
           rows[i] = {

@@ -7,8 +7,8 @@ import {
   isLongTerm,
   type LedgerEvent,
   type Lot,
-  type PartitionResult,
   outcomesById,
+  type PartitionResult,
   replayPartition,
 } from '../../src/services/ledger/engine/index.js';
 import { cents, ev, m, policies, q } from '../support/ledger-events.js';
@@ -190,13 +190,9 @@ describe('stock splits', () => {
     ];
     const result = replay(events);
     const sale = result.movements.find((mv) => mv.kind === 'sale');
-    expect(sale && [q(-sale.qty), m(-sale.cost), m(sale.proceeds ?? 0n), m(sale.gain ?? 0n), sale.term]).toEqual([
-      '50',
-      '5000',
-      '6000',
-      '1000',
-      'long',
-    ]);
+    expect(
+      sale && [q(-sale.qty), m(-sale.cost), m(sale.proceeds ?? 0n), m(sale.gain ?? 0n), sale.term],
+    ).toEqual(['50', '5000', '6000', '1000', 'long']);
     expect([q(position(result).qty), m(position(result).cost)]).toEqual(['50', '5000']);
   });
 

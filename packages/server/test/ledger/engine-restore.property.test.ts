@@ -34,14 +34,70 @@ type Op =
 const day = fc.integer({ min: 0, max: 400 });
 const account = fc.integer({ min: 0, max: 2 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('buy' as const), account, day, qty: fc.integer({ min: 1, max: 400 }), price: fc.integer({ min: 100, max: 20000 }), fees: fc.integer({ min: 0, max: 999 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('sell' as const), account, day, qty: fc.integer({ min: 1, max: 300 }), price: fc.integer({ min: 100, max: 20000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('split' as const), account, day, to: fc.integer({ min: 1, max: 10 }), from: fc.integer({ min: 1, max: 7 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('roc' as const), account, day, amount: fc.integer({ min: 1, max: 500000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reinvest' as const), account, day, qty: fc.integer({ min: 1, max: 50 }), price: fc.integer({ min: 100, max: 20000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('transfer' as const), account, day, qty: fc.integer({ min: 1, max: 100 }), to: account }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('buy' as const),
+      account,
+      day,
+      qty: fc.integer({ min: 1, max: 400 }),
+      price: fc.integer({ min: 100, max: 20000 }),
+      fees: fc.integer({ min: 0, max: 999 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('sell' as const),
+      account,
+      day,
+      qty: fc.integer({ min: 1, max: 300 }),
+      price: fc.integer({ min: 100, max: 20000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('split' as const),
+      account,
+      day,
+      to: fc.integer({ min: 1, max: 10 }),
+      from: fc.integer({ min: 1, max: 7 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('roc' as const),
+      account,
+      day,
+      amount: fc.integer({ min: 1, max: 500000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reinvest' as const),
+      account,
+      day,
+      qty: fc.integer({ min: 1, max: 50 }),
+      price: fc.integer({ min: 100, max: 20000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('transfer' as const),
+      account,
+      day,
+      qty: fc.integer({ min: 1, max: 100 }),
+      to: account,
+    }),
+  },
 );
-const methods = fc.constantFrom('fifo', 'lifo', 'hifo', 'average', 'specific') as fc.Arbitrary<AccountPolicy['method']>;
+const methods = fc.constantFrom('fifo', 'lifo', 'hifo', 'average', 'specific') as fc.Arbitrary<
+  AccountPolicy['method']
+>;
 
 /** Quantities in tenths of a share, prices in cents. */
 function toEvent(o: Op, i: number): LedgerEvent {
@@ -90,13 +146,22 @@ function toEvent(o: Op, i: number): LedgerEvent {
 }
 
 /** Sorted events with the ones a replay refuses (oversells and the like) left out. */
-function acceptable(ops: Op[], pol: Map<string, AccountPolicy>): { events: LedgerEvent[]; result: PartitionResult } {
+function acceptable(
+  ops: Op[],
+  pol: Map<string, AccountPolicy>,
+): { events: LedgerEvent[]; result: PartitionResult } {
   let events = ops.map(toEvent).sort((a, b) => a.day - b.day || a.seq - b.seq);
   for (;;) {
     try {
       return { events, result: replayPartition({ symbol: 'XYZ', policies: pol, events }) };
     } catch (err) {
-      if (!(err instanceof OversellError || err instanceof PositionConflictError || err instanceof LotSelectionError))
+      if (
+        !(
+          err instanceof OversellError ||
+          err instanceof PositionConflictError ||
+          err instanceof LotSelectionError
+        )
+      )
         throw err;
       events = events.filter((e) => e.id !== err.txId);
     }
@@ -142,7 +207,11 @@ describe('restoreState + replay from a day', () => {
             recentSales,
             laterMatches: full.matches
               .filter((x) => x.day >= startDay)
-              .map((x) => ({ lossMovementId: idOf.get(x.lossMovement) ?? '', qty: x.qty, disallowed: x.disallowed })),
+              .map((x) => ({
+                lossMovementId: idOf.get(x.lossMovement) ?? '',
+                qty: x.qty,
+                disallowed: x.disallowed,
+              })),
           });
           const partial = replayPartition({
             symbol: 'XYZ',

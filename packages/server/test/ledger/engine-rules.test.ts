@@ -135,7 +135,14 @@ describe('wash sales', () => {
     const result = run([
       ev({ type: 'buy', date: '2024-01-02', quantity: '10', price: '100' }),
       ev({ type: 'sell', date: '2024-03-01', quantity: '10', price: '90' }),
-      ev({ type: 'dividend', date: '2024-03-15', amount: '9', reinvested: true, quantity: '0.1', price: '90' }),
+      ev({
+        type: 'dividend',
+        date: '2024-03-15',
+        amount: '9',
+        reinvested: true,
+        quantity: '0.1',
+        price: '90',
+      }),
     ]);
     const sale = result.movements.find((mv) => mv.kind === 'sale');
     // 0.1 of 10 shares matched: 1% of the $100 loss.
@@ -187,7 +194,14 @@ describe('transfers', () => {
 describe('dividends, returns of capital and cash', () => {
   it('a reinvested dividend opens a lot', () => {
     const result = run([
-      ev({ type: 'dividend', date: '2024-03-15', amount: '25', reinvested: true, quantity: '0.5', price: '50' }),
+      ev({
+        type: 'dividend',
+        date: '2024-03-15',
+        amount: '25',
+        reinvested: true,
+        quantity: '0.5',
+        price: '50',
+      }),
     ]);
     expect([q(result.positions.get('A')?.qty ?? 0n), m(result.positions.get('A')?.cost ?? 0n)]).toEqual([
       '0.5',

@@ -58,7 +58,11 @@ export function policies(
   return new Map(
     Object.entries(entries).map(([id, p]) => [
       id,
-      { method: p.method ?? 'fifo', allowShort: p.allowShort ?? false, taxAdvantaged: p.taxAdvantaged ?? false },
+      {
+        method: p.method ?? 'fifo',
+        allowShort: p.allowShort ?? false,
+        taxAdvantaged: p.taxAdvantaged ?? false,
+      },
     ]),
   );
 }

@@ -99,7 +99,9 @@ export function restoreState(input: RestoreInput): PartitionState {
     set.add(m.lotSourceTxId);
   }
   const pendingLosses: PendingLoss[] = [];
-  const sales = [...input.recentSales].sort((a, b) => a.day - b.day || a.seq - b.seq || a.ordinal - b.ordinal);
+  const sales = [...input.recentSales].sort(
+    (a, b) => a.day - b.day || a.seq - b.seq || a.ordinal - b.ordinal,
+  );
   for (const stored of sales) {
     if (stored.kind !== 'sale' || stored.gain === null || stored.gain >= 0n) continue;
     if (stored.day < input.startDay - WASH_SALE_WINDOW_DAYS) continue;
