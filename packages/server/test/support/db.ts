@@ -70,7 +70,12 @@ export async function getTestDb(): Promise<Knex> {
   return knex;
 }
 
-/** Empties every application table. */
+/**
+ * Empties every application table between tests. DELETE with foreign-key triggers off
+ * (session_replication_role = replica, one round trip) instead of TRUNCATE: TRUNCATE of a few dozen
+ * tables recreates their files and costs close to a second per test on a busy machine, DELETE of a
+ * few rows costs milliseconds. Tables are few rows each in tests; the big ones belong to benches.
+ */
 export async function resetDb(): Promise<void> {
   const db = await getTestDb();
   tables ??= (
@@ -79,8 +84,9 @@ export async function resetDb(): Promise<void> {
       [MIGRATIONS_TABLE, MIGRATIONS_LOCK_TABLE],
     )
   ).rows.map((r) => r.tablename);
-  if (tables.length)
-    await db.raw(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  if (!tables.length) return;
+  const deletes = tables.map((t) => `DELETE FROM "${t}";`).join(' ');
+  await db.raw(`BEGIN; SET LOCAL session_replication_role = replica; ${deletes} COMMIT;`);
 }
 
 export async function closeTestDb(): Promise<void> {
