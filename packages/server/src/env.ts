@@ -2,6 +2,7 @@
  * The only reader of `process.env`. Configuration is parsed once with zod; a bad value stops the
  * process with a message naming the variable.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -117,6 +118,17 @@ export const envSchema = z.object({
     .default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Password hashes computed at once (each takes ARGON2_MEMORY_KIB and a libuv pool thread); the
+   * rest wait their turn. Default: one less than the CPUs (at least one), so sign-in bursts leave a
+   * core to the event loop and threads to the rest of the pool (fs, dns, zlib).
+   */
+  ARGON2_MAX_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.max(1, availableParallelism() - 1)),
   /** Sign-in throttling: failures counted over this window... */
   AUTH_THROTTLE_WINDOW_S: z.coerce
     .number()

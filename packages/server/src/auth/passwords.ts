@@ -30,19 +30,43 @@ export function configuredParams(): Argon2Params {
 // @node-rs/argon2's `Algorithm` is an ambient const enum (unusable under verbatimModuleSyntax): 2 = Argon2id.
 const ARGON2ID = 2;
 
+/** At most ARGON2_MAX_CONCURRENCY hashes at a time; the others queue (first come, first served). */
+let running = 0;
+const waiting: (() => void)[] = [];
+let maxOverride: number | undefined;
+
+/** Overrides ARGON2_MAX_CONCURRENCY for this process (benchmarks compare settings); undefined restores it. */
+export function setArgon2MaxConcurrency(max: number | undefined): void {
+  maxOverride = max;
+}
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  const max = maxOverride ?? getEnv().ARGON2_MAX_CONCURRENCY;
+  if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    // The slot passes straight to the next waiter, so `running` stays counted.
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 function normalize(password: string): string {
   return password.normalize('NFKC');
 }
 
 export function hashPassword(password: string, params: Argon2Params = configuredParams()): Promise<string> {
-  return hash(normalize(password), { algorithm: ARGON2ID, ...params });
+  return limited(() => hash(normalize(password), { algorithm: ARGON2ID, ...params }));
 }
 
 /** False for a wrong password and for a hash that is not a valid argon2 PHC string. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   if (!passwordHash.startsWith('$argon2')) return false;
   try {
-    return await verify(passwordHash, normalize(password));
+    return await limited(() => verify(passwordHash, normalize(password)));
   } catch {
     return false;
   }
