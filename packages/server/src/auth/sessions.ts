@@ -122,7 +122,15 @@ export async function invalidateUserSessions(db: Db, userId: string, keep?: stri
   return query;
 }
 
-/** Housekeeping: deletes sessions past their expiry. */
-export async function purgeExpiredSessions(db: Db, now = new Date()): Promise<number> {
-  return Session.query(db).delete().where('expires_at', '<=', now);
+/**
+ * Housekeeping: deletes up to `limit` sessions past their expiry. SKIP LOCKED lets concurrent
+ * callers (every sign-in calls it) share the work without waiting on each other.
+ */
+export async function purgeExpiredSessions(db: Db, limit = 100): Promise<number> {
+  const result = await db.raw<{ rowCount: number }>(
+    `DELETE FROM sessions WHERE id IN (
+       SELECT id FROM sessions WHERE expires_at <= now() ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)`,
+    [limit],
+  );
+  return result.rowCount;
 }

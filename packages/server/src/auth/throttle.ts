@@ -90,17 +90,24 @@ export async function clearFailures(db: Db, keys: readonly string[]): Promise<vo
   if (keys.length) await db('auth_throttle').whereIn('key', keys).delete();
 }
 
-/** Housekeeping: keys that would start over anyway (a whole window since their last failure and lock). */
+/**
+ * Housekeeping: deletes up to `limit` keys that would start over anyway (a whole window since
+ * their last failure and lock); SKIP LOCKED as for sessions.
+ */
 export async function purgeStaleThrottleKeys(
   db: Db,
   policy: ThrottlePolicy = throttlePolicy(),
+  limit = 100,
 ): Promise<number> {
-  return db('auth_throttle')
-    .whereRaw(
-      'GREATEST(last_failure_at, COALESCE(locked_until, last_failure_at)) <= now() - make_interval(secs => ?)',
-      [policy.windowS],
-    )
-    .delete();
+  const result = await db.raw<{ rowCount: number }>(
+    `DELETE FROM auth_throttle WHERE key IN (
+       SELECT key FROM auth_throttle
+        WHERE last_failure_at <= now() - make_interval(secs => ?)
+          AND COALESCE(locked_until, last_failure_at) <= now() - make_interval(secs => ?)
+        LIMIT ? FOR UPDATE SKIP LOCKED)`,
+    [policy.windowS, policy.windowS, limit],
+  );
+  return result.rowCount;
 }
 
 /** The limits a password check counts against: the account (by email, so unknown emails too) and the address. */

@@ -16,8 +16,15 @@ import {
   createSession,
   invalidateSession,
   invalidateUserSessions,
+  purgeExpiredSessions,
 } from '../auth/sessions.js';
-import { assertNotThrottled, clearFailures, passwordLimits, recordFailure } from '../auth/throttle.js';
+import {
+  assertNotThrottled,
+  clearFailures,
+  passwordLimits,
+  purgeStaleThrottleKeys,
+  recordFailure,
+} from '../auth/throttle.js';
 import type { Db } from '../db/transaction.js';
 import { Session, User } from '../models/index.js';
 import { recordAuditEvent } from './audit.js';
@@ -127,8 +134,9 @@ export async function login(
   }
   await clearFailures(ctx.db, [limits[0]!.key]);
   await rehashIfNeeded(ctx.db, user, input.password, ctx.client);
-  // Housekeeping while we are here: the user's dead sessions.
-  await Session.query(ctx.db).delete().where('user_id', user.id).andWhere('expires_at', '<=', new Date());
+  // Housekeeping rides on sign-ins (bounded, non-blocking): expired sessions and stale throttle keys.
+  await purgeExpiredSessions(ctx.db);
+  await purgeStaleThrottleKeys(ctx.db);
   const { token, session } = await createSession(ctx.db, user.id, {
     ...ctx.client,
     mfaPending: user.mfa_enabled,

@@ -1,5 +1,6 @@
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { describe, expect, it } from 'vitest';
+import { createSession } from '../../src/auth/sessions.js';
 import { timeStep, totpAt } from '../../src/auth/totp.js';
 import { getKeyring } from '../../src/crypto/keyring.js';
 import { MfaRecoveryCode, Session, User } from '../../src/models/index.js';
@@ -134,7 +135,6 @@ describe('auth.mfa', () => {
   it('disable needs the password and a code; it ends other sessions and removes secret and codes', async () => {
     const db = await getTestDb();
     const { user, caller, recoveryCodes, actor } = await enabledUser();
-    const { createSession } = await import('../../src/auth/sessions.js');
     await createSession(db, user.id);
     expect(
       await codeOf(caller.auth.mfa.disable({ password: 'wrong password!', code: recoveryCodes[0]! })),

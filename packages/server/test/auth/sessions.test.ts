@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSession, type SessionPolicy, validateSessionToken } from '../../src/auth/sessions.js';
 import { Session } from '../../src/models/index.js';
-import { createUser, createUserWithSession } from '../support/auth-factories.js';
-import { callerAs } from '../support/caller.js';
+import { createUser, createUserWithSession, TEST_PASSWORD } from '../support/auth-factories.js';
+import { anonymousCaller, callerAs } from '../support/caller.js';
 import { getTestDb } from '../support/db.js';
 
 const MIN = 60_000;
@@ -90,6 +90,24 @@ describe('sessions', () => {
       expect(await validateSessionToken(db, bad)).toBeNull();
     }
     expect(await validateSessionToken(db, token)).not.toBeNull();
+  });
+});
+
+describe('housekeeping', () => {
+  it('a sign-in purges expired sessions and stale throttle keys of anyone', async () => {
+    const db = await getTestDb();
+    const idle = await createUser(db);
+    const dead = await createSession(db, idle.id, { now: new Date(Date.now() - 13 * 60 * MIN) });
+    const live = await createSession(db, idle.id);
+    await db('auth_throttle').insert([
+      { key: 'test:stale', failures: 3, last_failure_at: new Date(Date.now() - 16 * MIN) },
+      { key: 'test:fresh', failures: 3, last_failure_at: new Date() },
+    ]);
+    const u = await createUser(db);
+    await (await anonymousCaller()).auth.login({ email: u.email, password: TEST_PASSWORD });
+    expect(await Session.query(db).findById(dead.session.id)).toBeUndefined();
+    expect(await Session.query(db).findById(live.session.id)).toBeDefined();
+    expect((await db('auth_throttle').select('key')).map((r) => r.key)).toEqual(['test:fresh']);
   });
 });
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { paramsOf } from '../../src/auth/passwords.js';
+import { createSession } from '../../src/auth/sessions.js';
 import { AuditEvent, Session, User } from '../../src/models/index.js';
+import { createCaller } from '../../src/routers/index.js';
+import { createContextInner } from '../../src/trpc/context.js';
 import { createUserWithSession, uniqueEmail } from '../support/auth-factories.js';
 import { anonymousCaller, callerAs } from '../support/caller.js';
 import { getTestDb } from '../support/db.js';
@@ -115,8 +118,6 @@ describe('auth.login', () => {
 
   it('records successes and failures in the audit log with address and user agent', async () => {
     const db = await getTestDb();
-    const { createCaller } = await import('../../src/routers/index.js');
-    const { createContextInner } = await import('../../src/trpc/context.js');
     const caller = createCaller(
       createContextInner({ db, request: { ip: '203.0.113.7', userAgent: 'audit-test/1.0' } }),
     );
@@ -148,7 +149,6 @@ describe('auth.me, auth.logout, auth.logoutAll', () => {
   it('logout ends this session only; logoutAll ends every one', async () => {
     const db = await getTestDb();
     const a = await createUserWithSession(db);
-    const { createSession } = await import('../../src/auth/sessions.js');
     const other = await createSession(db, a.user.id);
     const third = await createSession(db, a.user.id);
     await (await callerAs(a.actor)).auth.logout();
