@@ -302,6 +302,43 @@ describe('prices and fx', () => {
     expect(await db('prices').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
+  it('keeps price_latest in step with every write to prices, and values past days from the history', async () => {
+    const { caller, db } = await newUser();
+    const latest = () => db('price_latest').orderBy('symbol').select('symbol', 'date', 'close');
+    await caller.prices.upsert({
+      rows: [
+        { symbol: 'AAA', date: '2024-01-02', close: '10', currency: 'USD' },
+        { symbol: 'AAA', date: '2024-01-03', close: '11', currency: 'USD' },
+        { symbol: 'BBB', date: '2024-01-02', close: '20', currency: 'USD' },
+      ],
+    });
+    expect(await latest()).toEqual([
+      { symbol: 'AAA', date: '2024-01-03', close: '11.00000000' },
+      { symbol: 'BBB', date: '2024-01-02', close: '20.00000000' },
+    ]);
+    // An older price does not replace the newest; a correction of the newest does.
+    await caller.prices.upsert({
+      rows: [{ symbol: 'AAA', date: '2024-01-01', close: '9', currency: 'USD' }],
+    });
+    await caller.prices.upsert({
+      rows: [{ symbol: 'AAA', date: '2024-01-03', close: '12', currency: 'USD' }],
+    });
+    expect((await latest())[0]).toEqual({ symbol: 'AAA', date: '2024-01-03', close: '12.00000000' });
+    // Writes that bypass the API too.
+    await db('prices').where({ symbol: 'AAA', date: '2024-01-03' }).delete();
+    expect((await latest())[0]).toEqual({ symbol: 'AAA', date: '2024-01-02', close: '10.00000000' });
+    await db('prices').where({ symbol: 'BBB' }).update({ date: '2023-12-29' });
+    expect((await latest())[1]).toEqual({ symbol: 'BBB', date: '2023-12-29', close: '20.00000000' });
+
+    const account = await holdingsAccount(caller);
+    const h = await caller.holdings.create({ accountId: account.id, symbol: 'AAA', quantity: '1' });
+    expect(h.currentPrice).toEqual(new Decimal(10));
+    const past = await caller.portfolio.netWorth({ asOf: '2024-01-01' });
+    expect(past.categories.investments).toEqual(new Decimal(9));
+    await db.raw('TRUNCATE prices');
+    expect(await latest()).toEqual([]);
+  });
+
   it('answers a pair from its inverse, the latest on or before the day, and reports missing pairs', async () => {
     const { caller } = await newUser();
     await caller.fx.upsert({

@@ -87,12 +87,23 @@ export function priceHolding(row: PricedHoldingRow, asOf: string, stale: StaleTh
   return { source: 'cost', price: null, currency: row.currency, date: null, stale: true };
 }
 
-/** LATERAL join giving `p.close`, `p.currency`, `p.date`: the latest price of `symbolExpr` on or before the bound day. */
-export const LATEST_PRICE_LATERAL = (symbolExpr: string) =>
-  `LEFT JOIN LATERAL (
+/**
+ * Joins giving `p.close`, `p.currency`, `p.date`: the latest price of `symbolExpr` on or before
+ * the bound day. `price_latest` answers when its newest close is on or before the day (valuing
+ * today); otherwise (a day in the past) one backward probe of the symbol's history does — the
+ * LATERAL's `pl.symbol IS NULL` makes it a one-time filter, so it never runs when `price_latest` answered.
+ * Two bindings: the day, twice.
+ */
+export const LATEST_PRICE_JOIN = (symbolExpr: string) =>
+  `LEFT JOIN price_latest pl ON pl.symbol = ${symbolExpr} AND pl.date <= ?::date
+   LEFT JOIN LATERAL (
      SELECT prices.close, prices.currency, prices.date FROM prices
-      WHERE prices.symbol = ${symbolExpr} AND prices.date <= ?::date
+      WHERE pl.symbol IS NULL AND prices.symbol = ${symbolExpr} AND prices.date <= ?::date
       ORDER BY prices.date DESC LIMIT 1
+   ) ph ON true
+   LEFT JOIN LATERAL (
+     SELECT coalesce(pl.close, ph.close) AS close, coalesce(pl.currency, ph.currency) AS currency,
+            coalesce(pl.date, ph.date) AS date
    ) p ON true`;
 
 export interface HoldingAggregate {
@@ -124,11 +135,8 @@ export async function holdingAggregates(db: Db, userId: string, asOf: string): P
      ), px AS (
        SELECT s.symbol, p.close, p.currency, p.date
          FROM (SELECT DISTINCT symbol FROM h) s
-         CROSS JOIN LATERAL (
-           SELECT prices.close, prices.currency, prices.date FROM prices
-            WHERE prices.symbol = s.symbol AND prices.date <= :asOf::date
-            ORDER BY prices.date DESC LIMIT 1
-         ) p
+         ${LATEST_PRICE_JOIN('s.symbol').replaceAll('?::date', ':asOf::date')}
+        WHERE p.close IS NOT NULL
      ), v AS (
        SELECT h.*, px.close, px.currency AS px_currency, px.date AS px_date,
               CASE

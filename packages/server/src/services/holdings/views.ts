@@ -9,7 +9,7 @@ import { NotFoundError } from '../errors.js';
 import { type Conversion, loadRates } from '../fx/rates.js';
 import {
   holdingAggregates,
-  LATEST_PRICE_LATERAL,
+  LATEST_PRICE_JOIN,
   type PricedHoldingRow,
   priceHolding,
   staleThresholds,
@@ -36,7 +36,7 @@ export interface HoldingRow extends PricedHoldingRow {
 export function holdingRowsQuery(db: Db, userId: string, asOf: string): Knex.QueryBuilder {
   return (db as Knex)('assets as a')
     .join('accounts as acc', 'acc.id', 'a.account_id')
-    .joinRaw(LATEST_PRICE_LATERAL('a.symbol'), [asOf])
+    .joinRaw(LATEST_PRICE_JOIN('a.symbol'), [asOf, asOf])
     .select(
       'a.id',
       'a.account_id',

@@ -430,22 +430,50 @@ export interface BalanceAsOf {
   nextPaymentDate: string | null;
 }
 
+// Net worth asks for the same loans' balances on the same day call after call; the answer
+// depends only on the terms, the recorded balances and the day, so it is remembered (bounded).
+const balanceCache = new Map<string, BalanceAsOf>();
+const BALANCE_CACHE_MAX = 20_000;
+
+function balanceKey(terms: LoanTerms, asOf: string, recorded: readonly RecordedBalance[]): string {
+  const extras = (terms.extraPayments ?? []).map((e) => `${e.date}:${e.amount.toString()}`).join(',');
+  const anchors = recorded.map((r) => `${r.date}:${r.balance.toString()}`).join(',');
+  return [
+    terms.principal.toString(),
+    terms.annualRate.toString(),
+    terms.termMonths,
+    terms.startDate,
+    terms.frequency,
+    terms.currency,
+    terms.extraPrincipalPerPayment?.toString() ?? '0',
+    extras,
+    anchors,
+    asOf,
+  ].join('|');
+}
+
 /** Balance owed at the end of `asOf`: the schedule up to that day, from the latest recorded balance. */
 export function balanceAsOf(
   terms: LoanTerms,
   asOf: string,
   recorded: readonly RecordedBalance[] = [],
 ): BalanceAsOf {
+  const key = balanceKey(terms, asOf, recorded);
+  const cached = balanceCache.get(key);
+  if (cached) return cached;
   const w = walk(terms, recorded, asOf, false);
   const next =
     w.paymentsMade < w.n && w.balance > 0n
       ? paymentDate(terms.startDate, terms.frequency, w.paymentsMade + 1)
       : null;
-  return {
+  const result = {
     balance: fromMinor(w.balance, w.scale),
     paymentsMade: w.paymentsMade,
     nextPaymentDate: asOf < terms.startDate ? paymentDate(terms.startDate, terms.frequency, 1) : next,
   };
+  if (balanceCache.size >= BALANCE_CACHE_MAX) balanceCache.clear();
+  balanceCache.set(key, result);
+  return result;
 }
 
 /** Scheduled debt service over a year: the level payment × payments per year. */

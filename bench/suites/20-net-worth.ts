@@ -1,0 +1,169 @@
+/**
+ * Net worth and the account list under load.
+ *
+ * 1. portfolio.netWorth for a user with 200 accounts, 5,000 holdings, 50 properties with 70
+ *    mortgages and 3 currencies: p50/p99 over HTTP (the SDK, sequential calls) and the queries
+ *    each call runs (session validation included). Target: p50 ≤ 20 ms.
+ * 2. accounts.list (a page of 50) in requests/s (autocannon, 10 connections), next to a
+ *    hand-written node:http + pg handler running the same query in the same run. Target ratio ≥ 0.6.
+ *
+ * The servers run in a child process so the load generator does not share their event loop. The
+ * database is a scratch one on BENCH_DATABASE_URL / DATABASE_URL / TEST_DATABASE_URL's server
+ * (created and dropped here), else an embedded PostgreSQL in .data/postgres-bench.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@fo/sdk';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../packages/server/src/db/embedded.js';
+import { createKnex } from '../../packages/server/src/db/knex.js';
+import { migrateLatest } from '../../packages/server/src/db/migrations.js';
+import { SEED, seedNetWorthUser } from '../lib/net-worth-seed.js';
+import type { BenchSuite } from '../run.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function send<T>(child: ChildProcess, message: object, kind: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: { kind: string }) => {
+      if (msg.kind !== kind) return;
+      child.off('message', onMessage);
+      resolve(msg as T);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+async function requestsPerSecond(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+): Promise<number> {
+  const result = await autocannon({ url, headers, connections: 10, duration: seconds });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return result.requests.average;
+}
+
+export const suite: BenchSuite = {
+  name: 'net-worth',
+  async run() {
+    const serverUrl =
+      process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    let stopEmbedded: (() => Promise<void>) | null = null;
+    let adminUrl: string;
+    if (serverUrl) {
+      adminUrl = withDatabase(serverUrl, 'postgres');
+    } else {
+      const embedded = await startEmbeddedPostgres({
+        dataDir: path.join(here, '../../.data/postgres-bench'),
+        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2,
+        database: 'postgres',
+      });
+      adminUrl = embedded.adminUrl;
+      stopEmbedded = () => embedded.stop();
+    }
+    const dbName = `fo_bench_networth_${process.pid}`;
+    await admin(adminUrl, `CREATE DATABASE "${dbName}"`);
+    const url = withDatabase(adminUrl, dbName);
+    let child: ChildProcess | null = null;
+    try {
+      const db = createKnex({ connectionString: url, poolMax: 4 });
+      const seeded = Date.now();
+      await migrateLatest(db);
+      const { userId, token } = await seedNetWorthUser(db);
+      const counts = await db.raw(
+        `SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM assets) AS holdings,
+                (SELECT count(*) FROM real_estate) AS properties, (SELECT count(*) FROM mortgages) AS mortgages,
+                (SELECT count(*) FROM prices) AS prices`,
+      );
+      await db.destroy();
+      const c = counts.rows[0];
+      console.log(
+        `seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s: ${c.accounts} accounts, ${c.holdings} holdings, ` +
+          `${c.properties} properties, ${c.mortgages} mortgages, ${c.prices} daily prices, ${SEED.currencies} currencies`,
+      );
+
+      child = fork(path.join(here, '../lib/net-worth-server.ts'), [url, userId], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const { apiUrl, rawUrl } = await new Promise<{ apiUrl: string; rawUrl: string }>((resolve) =>
+        child!.once('message', (m) => resolve(m as { apiUrl: string; rawUrl: string })),
+      );
+
+      // 1. portfolio.netWorth over HTTP through the SDK.
+      const fo = createClient({ url: apiUrl, token });
+      for (let i = 0; i < 20; i++) await fo.portfolio.netWorth.query();
+      await send(child, { kind: 'count' }, 'count');
+      const samples: number[] = [];
+      const calls = 200;
+      let last = await fo.portfolio.netWorth.query();
+      for (let i = 0; i < calls; i++) {
+        const t0 = performance.now();
+        last = await fo.portfolio.netWorth.query();
+        samples.push(performance.now() - t0);
+      }
+      const { queries } = await send<{ queries: number }>(child, { kind: 'count' }, 'count');
+      samples.sort((a, b) => a - b);
+      console.log(
+        `portfolio.netWorth over HTTP (${calls} calls): p50 ${percentile(samples, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(samples, 99).toFixed(1)} ms (target p50 ≤ 20 ms); ` +
+          `${(queries / calls).toFixed(1)} queries per call, session validation included`,
+      );
+      console.log(
+        `  net worth ${last.netWorth.toFixed(2)} ${last.baseCurrency}: ${last.items.length} items, ` +
+          `${last.byCurrency.length} currencies, complete: ${last.complete}`,
+      );
+
+      // 2. accounts.list (50 rows): the API next to the hand-written handler, interleaved.
+      const listUrl = `${apiUrl}/trpc/accounts.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: 50 } }))}`;
+      const auth = { authorization: `Bearer ${token}` };
+      await requestsPerSecond(listUrl, auth, 2);
+      await requestsPerSecond(rawUrl, {}, 2);
+      const api: number[] = [];
+      const raw: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        raw.push(await requestsPerSecond(rawUrl, {}, 5));
+        api.push(await requestsPerSecond(listUrl, auth, 5));
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      console.log(
+        `accounts.list (50 rows, 10 connections): ${mean(api).toFixed(0)} req/s; node:http + pg, same query: ` +
+          `${mean(raw).toFixed(0)} req/s; ratio ${(mean(api) / mean(raw)).toFixed(2)} (target ≥ 0.6)`,
+      );
+    } finally {
+      if (child) {
+        const exited = new Promise((resolve) => child!.once('exit', resolve));
+        child.send({ kind: 'stop' });
+        await exited;
+      }
+      await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await stopEmbedded?.();
+    }
+  },
+};
