@@ -2,7 +2,7 @@
  * Child process of the net-worth bench: serves the platform (fastify + tRPC) and, for the
  * baseline, a hand-written node:http + pg handler running accounts.list's query, so the load
  * generator in the parent never competes with the servers for an event loop. Talks to the parent
- * over IPC: { kind: 'count', on } toggles query counting and answers the count.
+ * over IPC: { kind: 'count' } answers the queries run since the last count and the process's CPU time.
  */
 import http from 'node:http';
 import pg from 'pg';
@@ -43,7 +43,8 @@ db.on('query', () => {
 });
 process.on('message', (msg: { kind: string }) => {
   if (msg.kind === 'count') {
-    process.send?.({ kind: 'count', queries });
+    const cpu = process.cpuUsage();
+    process.send?.({ kind: 'count', queries, cpuMicros: cpu.user + cpu.system });
     queries = 0;
   } else if (msg.kind === 'stop') {
     void (async () => {

@@ -57,16 +57,23 @@ function send<T>(child: ChildProcess, message: object, kind: string): Promise<T>
   });
 }
 
-async function requestsPerSecond(
-  url: string,
-  headers: Record<string, string>,
-  seconds: number,
-): Promise<number> {
+interface Count {
+  queries: number;
+  cpuMicros: number;
+}
+
+/** Requests/s under autocannon, and the server process's CPU time per request. */
+async function load(child: ChildProcess, url: string, headers: Record<string, string>, seconds: number) {
+  const before = await send<Count>(child, { kind: 'count' }, 'count');
   const result = await autocannon({ url, headers, connections: 10, duration: seconds });
+  const after = await send<Count>(child, { kind: 'count' }, 'count');
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return {
+    rps: result.requests.average,
+    cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / result.requests.total,
+  };
 }
 
 export const suite: BenchSuite = {
@@ -119,7 +126,7 @@ export const suite: BenchSuite = {
       // 1. portfolio.netWorth over HTTP through the SDK.
       const fo = createClient({ url: apiUrl, token });
       for (let i = 0; i < 20; i++) await fo.portfolio.netWorth.query();
-      await send(child, { kind: 'count' }, 'count');
+      const start = await send<Count>(child, { kind: 'count' }, 'count');
       const samples: number[] = [];
       const calls = 200;
       let last = await fo.portfolio.netWorth.query();
@@ -128,12 +135,13 @@ export const suite: BenchSuite = {
         last = await fo.portfolio.netWorth.query();
         samples.push(performance.now() - t0);
       }
-      const { queries } = await send<{ queries: number }>(child, { kind: 'count' }, 'count');
+      const end = await send<Count>(child, { kind: 'count' }, 'count');
       samples.sort((a, b) => a - b);
       console.log(
         `portfolio.netWorth over HTTP (${calls} calls): p50 ${percentile(samples, 50).toFixed(1)} ms, ` +
           `p99 ${percentile(samples, 99).toFixed(1)} ms (target p50 ≤ 20 ms); ` +
-          `${(queries / calls).toFixed(1)} queries per call, session validation included`,
+          `${(end.queries / (calls + 1)).toFixed(1)} queries and ` +
+          `${((end.cpuMicros - start.cpuMicros) / 1000 / (calls + 1)).toFixed(1)} ms of server CPU per call, session check included`,
       );
       console.log(
         `  net worth ${last.netWorth.toFixed(2)} ${last.baseCurrency}: ${last.items.length} items, ` +
@@ -143,18 +151,24 @@ export const suite: BenchSuite = {
       // 2. accounts.list (50 rows): the API next to the hand-written handler, interleaved.
       const listUrl = `${apiUrl}/trpc/accounts.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: 50 } }))}`;
       const auth = { authorization: `Bearer ${token}` };
-      await requestsPerSecond(listUrl, auth, 2);
-      await requestsPerSecond(rawUrl, {}, 2);
-      const api: number[] = [];
-      const raw: number[] = [];
+      await load(child, listUrl, auth, 2);
+      await load(child, rawUrl, {}, 2);
+      const api: { rps: number; cpuMsPerRequest: number }[] = [];
+      const raw: { rps: number; cpuMsPerRequest: number }[] = [];
       for (let round = 0; round < 2; round++) {
-        raw.push(await requestsPerSecond(rawUrl, {}, 5));
-        api.push(await requestsPerSecond(listUrl, auth, 5));
+        raw.push(await load(child, rawUrl, {}, 5));
+        api.push(await load(child, listUrl, auth, 5));
       }
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const mean = (xs: { rps: number; cpuMsPerRequest: number }[], k: 'rps' | 'cpuMsPerRequest') =>
+        xs.reduce((a, b) => a + b[k], 0) / xs.length;
       console.log(
-        `accounts.list (50 rows, 10 connections): ${mean(api).toFixed(0)} req/s; node:http + pg, same query: ` +
-          `${mean(raw).toFixed(0)} req/s; ratio ${(mean(api) / mean(raw)).toFixed(2)} (target ≥ 0.6)`,
+        `accounts.list (50 rows, 10 connections): ${mean(api, 'rps').toFixed(0)} req/s; node:http + pg, same query: ` +
+          `${mean(raw, 'rps').toFixed(0)} req/s; ratio ${(mean(api, 'rps') / mean(raw, 'rps')).toFixed(2)} (target ≥ 0.6)`,
+      );
+      console.log(
+        `  server CPU per request: ${mean(api, 'cpuMsPerRequest').toFixed(2)} ms (API, session check included) vs ` +
+          `${mean(raw, 'cpuMsPerRequest').toFixed(2)} ms (node:http + pg); ratio ` +
+          `${(mean(raw, 'cpuMsPerRequest') / mean(api, 'cpuMsPerRequest')).toFixed(2)}`,
       );
     } finally {
       if (child) {

@@ -3,9 +3,17 @@
  * SDK receives real `Decimal` objects. Kept free of zod so the SDK's runtime stays small.
  */
 import { Decimal } from 'decimal.js';
-import { SuperJSON } from 'superjson';
+import { SuperJSON, type SuperJSONResult } from 'superjson';
+import { fastSerialize } from './fast-serialize.js';
 
-export const transformer = new SuperJSON();
+/** superjson, with a fast path for the plain objects, Dates and Decimals API outputs consist of. */
+class PlatformSuperJSON extends SuperJSON {
+  override serialize(object: unknown): SuperJSONResult {
+    return fastSerialize(object) ?? super.serialize(object);
+  }
+}
+
+export const transformer: SuperJSON = new PlatformSuperJSON();
 
 transformer.registerCustom<Decimal, string>(
   {
