@@ -17,6 +17,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -122,18 +123,43 @@ interface Load {
   p50: number;
   p99: number;
   non2xx: number;
+  /** Server process CPU (user + system) per request, µs: steadier than req/s on a shared machine. */
+  cpuUs: number | null;
 }
 
-async function load(title: string, url: string, headers: Record<string, string> = {}): Promise<Load> {
+/** CPU time a process has used, ms, from /proc (Linux; USER_HZ = 100). */
+function cpuTimeMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function load(
+  title: string,
+  url: string,
+  pid: number | undefined,
+  headers: Record<string, string> = {},
+): Promise<Load> {
   const run = (duration: number) => autocannon({ url, headers, connections: CONNECTIONS, duration });
   await run(2);
+  const before = cpuTimeMs(pid);
   const r = await run(DURATION_S);
+  const after = cpuTimeMs(pid);
   return {
     title,
     reqPerSec: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx + r.errors,
+    cpuUs:
+      before !== null && after !== null && r.requests.total > 0
+        ? ((after - before) * 1000) / r.requests.total
+        : null,
   };
 }
 
@@ -219,7 +245,7 @@ async function sessionValidationCost(databaseUrl: string, kind: string): Promise
     `http://127.0.0.1:${rawPort}/`,
   );
   try {
-    results.push(await load('node:http JSON (baseline)', `http://127.0.0.1:${rawPort}/`));
+    results.push(await load('node:http JSON (baseline)', `http://127.0.0.1:${rawPort}/`, raw.pid));
   } finally {
     await stopServer(raw);
   }
@@ -246,17 +272,26 @@ async function sessionValidationCost(databaseUrl: string, kind: string): Promise
       name: 'bench',
       scopes: ['read'],
     });
-    results.push(await load('system.info (no credential)', `${base}/trpc/system.info`));
+    // Warm the authenticated code paths (JIT, the pool's connections) before the first of them is
+    // measured: without it, whichever comes first pays for the warm-up.
+    for (const headers of [{ authorization: `Bearer ${token}` }, { authorization: `Bearer ${apiToken}` }]) {
+      await autocannon({ url: `${base}/trpc/auth.me`, headers, connections: CONNECTIONS, duration: 4 });
+    }
+    results.push(await load('system.info (no credential)', `${base}/trpc/system.info`, api.pid));
     results.push(
-      await load('auth.me, session Bearer', `${base}/trpc/auth.me`, { authorization: `Bearer ${token}` }),
+      await load('auth.me, session Bearer', `${base}/trpc/auth.me`, api.pid, {
+        authorization: `Bearer ${token}`,
+      }),
     );
     results.push(
-      await load('auth.me, API token Bearer', `${base}/trpc/auth.me`, {
+      await load('auth.me, API token Bearer', `${base}/trpc/auth.me`, api.pid, {
         authorization: `Bearer ${apiToken}`,
       }),
     );
     results.push(
-      await load('auth.me, session cookie', `${base}/trpc/auth.me`, { cookie: `fo_session=${token}` }),
+      await load('auth.me, session cookie', `${base}/trpc/auth.me`, api.pid, {
+        cookie: `fo_session=${token}`,
+      }),
     );
   } finally {
     await stopServer(api);
@@ -267,17 +302,21 @@ async function sessionValidationCost(databaseUrl: string, kind: string): Promise
     `\nauthenticated query vs unauthenticated (database ${kind}; ${CONNECTIONS} connections, ${DURATION_S} s each after 2 s warm-up)`,
   );
   console.log(
-    `  ${'request'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'/raw'.padStart(6)} ${'non-2xx'.padStart(8)}`,
+    `  ${'request'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'/raw'.padStart(6)} ${'non-2xx'.padStart(8)} ${'CPU µs/req'.padStart(11)}`,
   );
   for (const r of results) {
     console.log(
-      `  ${r.title.padEnd(30)} ${r.reqPerSec.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${(r.reqPerSec / rawRate).toFixed(3).padStart(6)} ${String(r.non2xx).padStart(8)}`,
+      `  ${r.title.padEnd(30)} ${r.reqPerSec.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${(r.reqPerSec / rawRate).toFixed(3).padStart(6)} ${String(r.non2xx).padStart(8)} ${(r.cpuUs === null ? '-' : r.cpuUs.toFixed(0)).padStart(11)}`,
     );
   }
-  const info = results[1]!.reqPerSec;
-  const session = results[2]!.reqPerSec;
+  const info = results[1]!;
+  const session = results[2]!;
   console.log(
-    `  auth.me (session) / system.info = ${(session / info).toFixed(3)}: session lookup + SHA-256 + user row (two indexed reads)`,
+    `  auth.me (session) / system.info = ${(session.reqPerSec / info.reqPerSec).toFixed(3)} req/s` +
+      (session.cpuUs !== null && info.cpuUs !== null
+        ? `, +${(session.cpuUs - info.cpuUs).toFixed(0)} µs server CPU per request`
+        : '') +
+      ': session lookup + SHA-256 + the user row (two indexed reads; PostgreSQL CPU not counted)',
   );
 }
 
