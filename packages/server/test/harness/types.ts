@@ -7,9 +7,13 @@
  *   returns the input the intruder sends — input naming the owner's ids. The harness calls the
  *   procedure as the intruder and expects NOT_FOUND (or `expect`), and checks that no table changed.
  * - `ownData`: the procedure takes no ids of records (lists, `auth.me`, creates). `arrange` creates
- *   the owner's records and returns a valid input for the intruder; the harness checks the answer
- *   contains none of the owner's ids and that none of the owner's rows changed.
+ *   the owner's records and returns a valid input for the intruder; the call must succeed, and the
+ *   harness checks the answer contains none of the owner's ids (nor email) and that none of the
+ *   owner's rows changed (rows with their user_id, or of their accounts).
  * - `public`: callable without authentication by design (say why).
+ *
+ * `owner` and `intruder` are real users with real sessions (test/support/auth-factories.ts), whose
+ * password is TEST_PASSWORD; the callers inject their actors.
  */
 import type { Actor } from '../../src/actor.js';
 import type { Knex } from '../../src/db/knex.js';
