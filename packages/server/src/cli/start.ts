@@ -9,6 +9,7 @@ import { migrateLatest } from '../db/migrations.js';
 import { ConfigError, getEnv } from '../env.js';
 import { buildServer } from '../http/server.js';
 import { configuredSecrets, createLogger } from '../logger.js';
+import { closeAnalyticsHost } from '../services/analytics/host.js';
 import { handleShutdownSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
       const applied = await migrateLatest(database.knex);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
+    // Stops after the HTTP server has drained (steps run in reverse), before the pool closes.
+    shutdown.add('analytics workers', () => closeAnalyticsHost());
     const app = await buildServer({ db: database.knex, databaseKind: database.kind, logger });
     shutdown.add('http', () => app.close());
     const address = await app.listen({ host: env.HOST, port: env.PORT });

@@ -14,6 +14,8 @@ import { CASH_LIKE_ACCOUNT_TYPES, LIABILITY_ACCOUNT_TYPES } from '@fo/schema';
 import type { Actor } from '../../actor.js';
 import type { Db } from '../../db/transaction.js';
 import { NotFoundError } from '../errors.js';
+import { amortizationSchedule } from '../realEstate/amortization.js';
+import { loadMortgages, loanTerms, type MortgageRow, recordedBalances } from '../realEstate/load.js';
 import type { RawBook } from './engine/raw.js';
 import { EventKind } from './engine/types.js';
 import { type EffectiveSettings, effectiveSettings, type StoredSettings } from './settings.js';
@@ -239,9 +241,39 @@ const BALANCES_SQL = `
    WHERE b.user_id = ? AND a.type = ANY(?::text[]) AND b.date <= ?
    GROUP BY b.account_id, a.type, a.currency, a.name, a.closed_at`;
 
+/** Properties' owned value (valuation × ownership share) over time. */
+const PROPERTIES_SQL = `
+  SELECT re.id, re.name, re.currency,
+         coalesce(string_agg((v.date - DATE '1970-01-01')::text, ',' ORDER BY v.date), '') AS days,
+         coalesce(string_agg(trim_scale(v.value * re.ownership_share)::text, ',' ORDER BY v.date), '') AS values
+    FROM real_estate re
+    LEFT JOIN real_estate_valuations v ON v.property_id = re.id AND v.date <= ?
+   WHERE re.user_id = ?
+   GROUP BY re.id, re.name, re.currency`;
+
+/** Cash-like accounts that never recorded a dated balance: their current balance since creation. */
+const UNDATED_BALANCES_SQL = `
+  SELECT a.id, a.type, a.currency, a.name, a.created_at::date AS since, a.cash_balance
+    FROM accounts a
+   WHERE a.user_id = ? AND a.type = ANY(?::text[]) AND a.cash_balance <> 0
+     AND NOT EXISTS (SELECT 1 FROM account_balances b WHERE b.account_id = a.id)`;
+
 const EPOCH = Date.UTC(1970, 0, 1);
 function dayOf(iso: string): number {
   return Math.round((Date.parse(`${iso}T00:00:00Z`) - EPOCH) / 86_400_000);
+}
+
+/** A mortgage's outstanding balance as steps: the principal from its start, then after each payment. */
+function mortgageSteps(m: MortgageRow, currency: string, endIso: string): { days: string; values: string } {
+  const schedule = amortizationSchedule(loanTerms(m, currency), recordedBalances(m), endIso);
+  const days = [dayOf(m.start_date)];
+  const values = [m.original_principal];
+  for (const row of schedule.rows) {
+    if (row.date > endIso) break;
+    days.push(dayOf(row.date));
+    values.push(row.balance.toFixed());
+  }
+  return { days: days.join(','), values: values.join(',') };
 }
 
 /** The whole book of a user as the engine's raw input. */
@@ -257,7 +289,7 @@ export async function loadRawBook(
     settings.benchmarkSymbol,
     ...(settings.riskFreeSymbol ? [settings.riskFreeSymbol] : []),
   ];
-  const [events, prices, balances] = await Promise.all([
+  const [events, prices, balances, undated, properties, mortgages] = await Promise.all([
     db.raw<{ rows: RawBook['events'][] }>(EVENT_SQL, [accountIds, userId, userId, userId, [...CASH_LIKE]]),
     db.raw<{ rows: { symbol: string; currency: string; days: string; values: string }[] }>(PRICES_SQL, [
       userId,
@@ -276,11 +308,28 @@ export async function loadRawBook(
         values: string;
       }[];
     }>(BALANCES_SQL, [userId, [...CASH_LIKE], endIso]),
+    db.raw<{
+      rows: {
+        id: string;
+        type: string;
+        currency: string;
+        name: string;
+        since: string;
+        cash_balance: string;
+      }[];
+    }>(UNDATED_BALANCES_SQL, [userId, [...CASH_LIKE]]),
+    db.raw<{ rows: { id: string; name: string; currency: string; days: string; values: string }[] }>(
+      PROPERTIES_SQL,
+      [endIso, userId],
+    ),
+    loadMortgages(db, userId, null),
   ]);
   const currencies = new Set<string>([
     ...meta.accounts.map((a) => a.currency),
     ...prices.rows.map((p) => p.currency),
     ...balances.rows.map((b) => b.currency),
+    ...undated.rows.map((b) => b.currency),
+    ...properties.rows.map((p) => p.currency),
   ]);
   currencies.delete(baseCurrency);
   const fx = currencies.size
@@ -307,6 +356,29 @@ export async function loadRawBook(
       values: closes ? `${b.values},0` : b.values,
     };
   });
+  for (const a of undated.rows) {
+    extras.push({
+      label: a.name,
+      currency: a.currency,
+      sign: LIABILITIES.includes(a.type) ? -1 : 1,
+      days: String(dayOf(a.since)),
+      values: a.cash_balance,
+    });
+  }
+  const propertyById = new Map(properties.rows.map((p) => [p.id, p]));
+  for (const p of properties.rows) {
+    if (p.days) extras.push({ label: p.name, currency: p.currency, sign: 1, days: p.days, values: p.values });
+  }
+  for (const m of mortgages) {
+    const property = propertyById.get(m.property_id);
+    if (!property || m.start_date > endIso) continue;
+    extras.push({
+      label: `${property.name} mortgage`,
+      currency: property.currency,
+      sign: -1,
+      ...mortgageSteps(m, property.currency, endIso),
+    });
+  }
   return {
     endDay: dayOf(endIso),
     baseCurrency,

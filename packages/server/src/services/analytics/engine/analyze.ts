@@ -39,7 +39,8 @@ export interface MarketAnalysis {
 export function analyzeMarket(m: PreparedModel): MarketAnalysis {
   const n = m.days.length;
   const { benchmark, riskFree } = m.input;
-  const bench = benchmark >= 0 ? dailyReturns(m.prices[benchmark] as Float64Array) : null;
+  const loaded = benchmark >= 0 && (m.input.market.prices[benchmark]?.days.length ?? 0) > 0;
+  const bench = loaded ? dailyReturns(m.prices[benchmark] as Float64Array) : null;
   const rf = new Float64Array(n).fill(dailyFromAnnual(riskFree.annualRate));
   const fallback = new Uint8Array(n);
   if (riskFree.symbol >= 0) {
@@ -275,6 +276,13 @@ function riskFor(
   };
 }
 
+/** Missing runs overlapping slots [a, b], cut to them. */
+export function clipRuns(runs: MissingRun[], a: number, b: number): MissingRun[] {
+  return runs
+    .filter((run) => run.to >= a && run.from <= b)
+    .map((run) => ({ ...run, from: Math.max(run.from, a), to: Math.min(run.to, b) }));
+}
+
 export interface AnalyzeOptions {
   performance: boolean;
   risk: boolean;
@@ -296,7 +304,7 @@ export function analyzeRanges(
       return { range, calendarDays, performance: null, risk: null, missing: [], unavailable };
     }
     const { a, b } = range;
-    const missing = s.series.missing.filter((run) => run.to > a && run.from <= b);
+    const missing = clipRuns(s.series.missing, a, b);
     return {
       range,
       calendarDays,

@@ -8,6 +8,7 @@ import {
   analyzeMarket,
   analyzeRanges,
   analyzeScope,
+  clipRuns,
   type MarketAnalysis,
   type PerformanceFigures,
   type RangeFigures,
