@@ -258,13 +258,7 @@ function seriesOut(
     twr: new Float64Array(k),
     benchmark: new Float64Array(k),
     netWorth: req.netWorth ? new Float64Array(k) : null,
-    missing:
-      range.status === 'ok'
-        ? toDayRuns(
-            m,
-            s.series.missing.filter((r) => r.to > a && r.from <= b),
-          )
-        : [],
+    missing: range.status === 'ok' ? toDayRuns(m, clipRuns(s.series.missing, a, b)) : [],
   };
   const bench = marketOf(ws).benchmark;
   const extras = req.netWorth ? extrasOf(ws) : null;
