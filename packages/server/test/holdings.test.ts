@@ -219,10 +219,11 @@ describe('holdings validation', () => {
       'NOT_FOUND',
     );
     const other = await newUser();
-    await expectTRPCError(
+    const foreign = await expectTRPCError(
       other.caller.holdings.create({ accountId: account.id, symbol: 'X', quantity: '1' }),
       'NOT_FOUND',
     );
+    expect(foreign.fields).toEqual(['accountId']);
     await expectTRPCError(other.caller.holdings.list({ accountId: account.id }), 'NOT_FOUND');
   });
 

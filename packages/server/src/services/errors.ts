@@ -23,8 +23,9 @@ export class DomainError extends Error {
 /** A record that does not exist or belongs to someone else: the two are indistinguishable. */
 export class NotFoundError extends DomainError {
   override name = 'NotFoundError';
-  constructor(entity: string, id?: string) {
-    super(id ? `${entity} ${id} not found` : `${entity} not found`, 'NOT_FOUND');
+  /** `field`: the input field that named the record (e.g. `accountId`), reported in `error.data.field`. */
+  constructor(entity: string, id?: string, field?: string) {
+    super(id ? `${entity} ${id} not found` : `${entity} not found`, 'NOT_FOUND', field);
   }
 }
 

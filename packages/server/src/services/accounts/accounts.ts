@@ -30,11 +30,16 @@ type UpdateInput = z.output<typeof zAccountUpdateInput>;
 type CloseInput = z.output<typeof zAccountCloseInput>;
 
 /** The actor's account, or NOT_FOUND (a foreign id is indistinguishable from a missing one). */
-export async function loadAccount(db: Db, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}) {
+export async function loadAccount(
+  db: Db,
+  actor: Actor,
+  id: string,
+  opts: { forUpdate?: boolean; field?: string } = {},
+) {
   const query = Account.query(db).modify('visibleTo', actor).findById(id);
   if (opts.forUpdate) query.forUpdate();
   const account = await query;
-  if (!account) throw new NotFoundError('Account', id);
+  if (!account) throw new NotFoundError('Account', id, opts.field ?? 'id');
   return account;
 }
 

@@ -27,7 +27,7 @@ type HistoryInput = z.output<typeof zBalanceHistoryInput>;
 export async function recordBalance({ db, actor }: ServiceContext, input: RecordInput) {
   if (input.date > todayIso()) throw new ValidationError(['date'], 'must not be in the future');
   return withTransaction(db, async (trx) => {
-    const account = await loadAccount(trx, actor, input.accountId, { forUpdate: true });
+    const account = await loadAccount(trx, actor, input.accountId, { forUpdate: true, field: 'accountId' });
     if (!isCashLikeType(account.type)) {
       throw new ValidationError(
         ['accountId'],
@@ -71,7 +71,7 @@ export async function recordBalance({ db, actor }: ServiceContext, input: Record
 }
 
 export async function balanceHistory({ db, actor }: ServiceContext, input: HistoryInput) {
-  const account = await loadAccount(db, actor, input.accountId);
+  const account = await loadAccount(db, actor, input.accountId, { field: 'accountId' });
   const spec: KeysetSpec = {
     sort: 'date.desc',
     column: 'account_balances.date',

@@ -34,7 +34,7 @@ const SORT_COLUMNS: Record<ListInput['sort'], { column: string; cast: string }> 
 
 export async function listHoldings({ db, actor }: ServiceContext, input: ListInput) {
   const asOf = todayIso();
-  if (input.accountId) await loadAccount(db, actor, input.accountId);
+  if (input.accountId) await loadAccount(db, actor, input.accountId, { field: 'accountId' });
   const sort = SORT_COLUMNS[input.sort];
   const spec: KeysetSpec = {
     sort: `${input.sort}.${input.direction}`,
@@ -60,7 +60,7 @@ export async function listHoldings({ db, actor }: ServiceContext, input: ListInp
 async function holdingView(db: Db, actor: Actor, id: string): Promise<HoldingView> {
   const asOf = todayIso();
   const rows = (await holdingRowsQuery(db, actor.userId, asOf).where('a.id', id)) as HoldingRow[];
-  if (rows.length === 0) throw new NotFoundError('Holding', id);
+  if (rows.length === 0) throw new NotFoundError('Holding', id, 'id');
   const [view] = await toHoldingViews(db, actor.userId, rows, asOf);
   return view!;
 }
@@ -110,7 +110,7 @@ export async function createHolding({ db, actor }: ServiceContext, input: Create
     throw new ValidationError(['manualPrice'], 'is required with manualPriceAsOf');
   }
   return withTransaction(db, async (trx) => {
-    const account = await loadAccount(trx, actor, input.accountId, { forUpdate: true });
+    const account = await loadAccount(trx, actor, input.accountId, { forUpdate: true, field: 'accountId' });
     assertEditable(account, 'accountId');
     assertQuantity(account, input.quantity);
     const costBasis =
@@ -136,7 +136,7 @@ export async function createHolding({ db, actor }: ServiceContext, input: Create
 
 async function loadEditable(trx: Db, actor: Actor, id: string) {
   const holding = await Asset.query(trx).modify('visibleTo', actor).findById(id).forUpdate();
-  if (!holding) throw new NotFoundError('Holding', id);
+  if (!holding) throw new NotFoundError('Holding', id, 'id');
   const account = await loadAccount(trx, actor, holding.account_id, { forUpdate: true });
   assertEditable(account, 'id');
   return { holding, account };

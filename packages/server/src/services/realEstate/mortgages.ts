@@ -74,21 +74,26 @@ export async function insertMortgage(
 }
 
 /** The actor's mortgage with its property's currency, or NOT_FOUND. */
-async function loadMortgage(db: Db, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}) {
+async function loadMortgage(
+  db: Db,
+  actor: Actor,
+  id: string,
+  opts: { forUpdate?: boolean; field?: string } = {},
+) {
   const query = (db as Knex)('mortgages as m')
     .join('real_estate as re', 're.id', 'm.property_id')
     .where({ 'm.id': id, 'm.user_id': actor.userId })
     .first('m.*', 're.currency');
   if (opts.forUpdate) query.forUpdate('m');
   const row = (await query) as (MortgageRow & { currency: string }) | undefined;
-  if (!row) throw new NotFoundError('Mortgage', id);
+  if (!row) throw new NotFoundError('Mortgage', id, opts.field ?? 'id');
   return row;
 }
 
 async function mortgageView(db: Db, actor: Actor, id: string): Promise<MortgageView> {
   const { property_id, currency } = await loadMortgage(db, actor, id);
   const row = (await loadMortgages(db, actor.userId, [property_id])).find((m) => m.id === id);
-  if (!row) throw new NotFoundError('Mortgage', id);
+  if (!row) throw new NotFoundError('Mortgage', id, 'id');
   return toMortgageView(row, currency);
 }
 
@@ -98,7 +103,7 @@ export async function addMortgage({ db, actor }: ServiceContext, input: CreateIn
       .where({ id: input.propertyId, user_id: actor.userId })
       .forUpdate()
       .first('id');
-    if (!property) throw new NotFoundError('Property', input.propertyId);
+    if (!property) throw new NotFoundError('Property', input.propertyId, 'propertyId');
     const id = await insertMortgage(trx, actor.userId, property.id as string, input);
     await refreshNetWorth(trx, actor.userId);
     return mortgageView(trx, actor, id);
@@ -150,7 +155,10 @@ export async function recordMortgageBalance(
   input: RecordBalanceInput,
 ): Promise<MortgageView> {
   return withTransaction(db, async (trx) => {
-    const current = await loadMortgage(trx, actor, input.mortgageId, { forUpdate: true });
+    const current = await loadMortgage(trx, actor, input.mortgageId, {
+      forUpdate: true,
+      field: 'mortgageId',
+    });
     if (input.date < current.start_date) {
       throw new ValidationError(
         ['date'],
@@ -174,9 +182,9 @@ export async function recordMortgageBalance(
 }
 
 export async function mortgageSchedule({ db, actor }: ServiceContext, input: ScheduleInput) {
-  const { property_id, currency } = await loadMortgage(db, actor, input.mortgageId);
+  const { property_id, currency } = await loadMortgage(db, actor, input.mortgageId, { field: 'mortgageId' });
   const row = (await loadMortgages(db, actor.userId, [property_id])).find((m) => m.id === input.mortgageId);
-  if (!row) throw new NotFoundError('Mortgage', input.mortgageId);
+  if (!row) throw new NotFoundError('Mortgage', input.mortgageId, 'mortgageId');
   const terms = loanTerms(row, currency);
   const recorded = recordedBalances(row);
   const schedule = amortizationSchedule(terms, recorded);

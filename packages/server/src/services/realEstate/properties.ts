@@ -33,18 +33,23 @@ type RentInput = CreateInput['rentRoll'][number];
 type ExpenseInput = CreateInput['expenses'][number];
 
 /** The actor's property row, or NOT_FOUND. */
-export async function loadProperty(db: Db, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}) {
+export async function loadProperty(
+  db: Db,
+  actor: Actor,
+  id: string,
+  opts: { forUpdate?: boolean; field?: string } = {},
+) {
   const query = RealEstate.query(db).modify('visibleTo', actor).findById(id);
   if (opts.forUpdate) query.forUpdate();
   const property = await query;
-  if (!property) throw new NotFoundError('Property', id);
+  if (!property) throw new NotFoundError('Property', id, opts.field ?? 'id');
   return property;
 }
 
 async function propertyView(db: Db, actor: Actor, id: string): Promise<PropertyView> {
   const asOf = todayIso();
   const rows = (await propertyRowsQuery(db, actor.userId, asOf).where('re.id', id)) as PropertyRow[];
-  if (rows.length === 0) throw new NotFoundError('Property', id);
+  if (rows.length === 0) throw new NotFoundError('Property', id, 'id');
   const [view] = await toPropertyViews(db, actor.userId, rows, asOf);
   return view!;
 }
@@ -289,7 +294,10 @@ function toValuationView(row: ValuationRow) {
 
 export async function recordValuation({ db, actor }: ServiceContext, input: RecordValuationInput) {
   return withTransaction(db, async (trx) => {
-    const property = await loadProperty(trx, actor, input.propertyId, { forUpdate: true });
+    const property = await loadProperty(trx, actor, input.propertyId, {
+      forUpdate: true,
+      field: 'propertyId',
+    });
     const row = await upsertValuation(trx, actor.userId, property.id, input);
     await refreshValuationCache(trx, property.id);
     await refreshNetWorth(trx, actor.userId);
@@ -298,7 +306,7 @@ export async function recordValuation({ db, actor }: ServiceContext, input: Reco
 }
 
 export async function listValuations({ db, actor }: ServiceContext, input: ValuationListInput) {
-  const property = await loadProperty(db, actor, input.propertyId);
+  const property = await loadProperty(db, actor, input.propertyId, { field: 'propertyId' });
   const spec: KeysetSpec = {
     sort: 'date.desc',
     column: 'real_estate_valuations.date',
