@@ -13,3 +13,5 @@ export * from './plaid.js';
 export * from './portfolio.js';
 export * from './realEstate.js';
 export * from './system.js';
+export * from './task-types/noop.js';
+export * from './tasks.js';

@@ -172,6 +172,19 @@ export const envSchema = z.object({
   ANALYTICS_INLINE_MAX_WORK: z.coerce.number().int().min(0).default(200_000),
   /** Users whose prepared analytics data is kept in memory (per process), least recently used out. */
   ANALYTICS_CACHE_USERS: z.coerce.number().int().min(0).max(100_000).default(64),
+  /** Run a task worker inside `pnpm start` (the standalone one is `pnpm worker`). */
+  WORKER_IN_PROCESS: boolish.default(true),
+  /** Tasks a worker runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** How long a claimed task stays reserved without a heartbeat before another worker may take it. */
+  TASK_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
+  /** Lease renewal interval; default a third of the lease. */
+  TASK_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
+  /** Polling fallback when no LISTEN/NOTIFY wake-up arrives. */
+  TASK_POLL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** First retry delay; doubles per attempt (with jitter) up to TASK_RETRY_MAX_MS. */
+  TASK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),
+  TASK_RETRY_MAX_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,8 +1,11 @@
 /**
  * `pnpm start`: opens the database (embedded PostgreSQL unless DATABASE_URL is set), applies
- * pending migrations, and serves HTTP until SIGINT/SIGTERM/SIGHUP. Shutdown stops accepting
- * connections, lets in-flight requests finish, closes the pool, then stops the embedded server.
+ * pending migrations, serves HTTP and runs a task worker in the same process (WORKER_IN_PROCESS)
+ * until SIGINT/SIGTERM/SIGHUP. Shutdown stops accepting connections, lets in-flight requests
+ * finish, drains the worker (finishing or releasing its tasks), closes the pool, then stops the
+ * embedded server.
  */
+import { drainDeadlineMs, workerFromEnv } from '../agents/runtime.js';
 import { ensureKeyring } from '../crypto/dev-key.js';
 import { describeConnectError, openDatabase } from '../db/database.js';
 import { migrateLatest } from '../db/migrations.js';
@@ -34,6 +37,12 @@ async function main(): Promise<void> {
     }
     // Stops after the HTTP server has drained (steps run in reverse), before the pool closes.
     shutdown.add('analytics workers', () => closeAnalyticsHost());
+    if (env.WORKER_IN_PROCESS) {
+      const worker = workerFromEnv({ db: database.knex, env, logger });
+      await worker.start();
+      // Registered before the HTTP server, so it stops after it (steps run in reverse).
+      shutdown.add('worker', () => worker.stop(drainDeadlineMs(env)));
+    }
     const app = await buildServer({ db: database.knex, databaseKind: database.kind, logger });
     shutdown.add('http', () => app.close());
     const address = await app.listen({ host: env.HOST, port: env.PORT });

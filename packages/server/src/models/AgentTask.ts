@@ -27,6 +27,7 @@ export class AgentTask extends BaseModel {
   cron!: string | null;
   timezone!: string | null;
   idempotency_key!: string | null;
+  schedule_id!: string | null;
 
   static override relationMappings = (): RelationMappings => ({
     owner: {

@@ -1,6 +1,8 @@
 export { Account } from './Account.js';
 export { AccountBalance } from './AccountBalance.js';
+export { AgentSchedule } from './AgentSchedule.js';
 export { AgentTask } from './AgentTask.js';
+export { AgentWorker } from './AgentWorker.js';
 export { AnalyticsSettings } from './AnalyticsSettings.js';
 export { ApiToken } from './ApiToken.js';
 export { Asset } from './Asset.js';

@@ -13,6 +13,7 @@ import { portfolioRouter } from './portfolio.js';
 import { pricesRouter } from './prices.js';
 import { realEstateRouter } from './realEstate.js';
 import { systemRouter } from './system.js';
+import { tasksRouter } from './tasks.js';
 import { usersRouter } from './users.js';
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   fx: fxRouter,
   realEstate: realEstateRouter,
   portfolio: portfolioRouter,
+  tasks: tasksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,12 @@
+/**
+ * The built-in agents: one file each, one line here. A worker runs the task types of the agents it
+ * is given (`builtinAgents` unless told otherwise) and claims nothing else.
+ */
+import { noopAgent } from './noop.js';
+import type { Agent } from './queue/definition.js';
+
+export const builtinAgents: readonly Agent[] = [noopAgent];
+
+export type { Agent, AgentContext, DefaultSchedule, TaskInfo } from './queue/definition.js';
+export { defineAgent, defineTask, PermanentError, TaskAbortedError } from './queue/definition.js';
+export { Worker, type WorkerOptions } from './queue/worker.js';

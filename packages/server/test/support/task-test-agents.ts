@@ -1,0 +1,82 @@
+/**
+ * Task types used only by the queue's tests. `test_probe` does whatever its input says (sleep,
+ * fail N times, fail permanently, ignore its abort signal) and logs every execution to the
+ * `test_task_runs` table, so tests can count runs across worker processes.
+ */
+import { z } from 'zod';
+import { defineAgent, PermanentError } from '../../src/agents/index.js';
+import type { Knex } from '../../src/db/knex.js';
+
+export const zProbeInput = z.object({
+  sleepMs: z.number().int().min(0).default(0),
+  /** Attempts up to this number throw a (retryable) error. */
+  failTimes: z.number().int().min(0).default(0),
+  permanent: z.boolean().default(false),
+  /** Keep sleeping when the signal fires (a badly written handler). */
+  ignoreAbort: z.boolean().default(false),
+  progress: z.boolean().default(false),
+});
+
+export async function ensureRunLog(db: Knex): Promise<void> {
+  await db.raw(`CREATE TABLE IF NOT EXISTS test_task_runs (
+    seq bigserial PRIMARY KEY,
+    task_id uuid NOT NULL,
+    attempt int NOT NULL,
+    pid int NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at timestamptz,
+    outcome text
+  )`);
+}
+
+export interface RunLogRow {
+  seq: number;
+  task_id: string;
+  attempt: number;
+  pid: number;
+  started_at: Date;
+  finished_at: Date | null;
+  outcome: string | null;
+}
+
+function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+export const probeAgent = defineAgent({
+  type: 'test_probe',
+  input: zProbeInput,
+  result: z.object({ attempt: z.number().int(), pid: z.number().int() }),
+  async handler({ input, db, signal, task, progress }) {
+    const [run] = await db('test_task_runs')
+      .insert({ task_id: task.id, attempt: task.attempt, pid: process.pid })
+      .returning('seq');
+    const finish = (outcome: string) =>
+      db('test_task_runs')
+        .where({ seq: run.seq })
+        .update({ finished_at: db.raw('clock_timestamp()'), outcome });
+    try {
+      if (input.progress) await progress(0.5, 'halfway');
+      if (input.sleepMs) await sleep(input.sleepMs, input.ignoreAbort ? null : signal);
+      if (input.permanent) throw new PermanentError('probe: permanent failure');
+      if (task.attempt <= input.failTimes) throw new Error(`probe: failure ${task.attempt}`);
+    } catch (err) {
+      await finish(signal.aborted ? 'aborted' : 'error');
+      throw err;
+    }
+    await finish('ok');
+    return { attempt: task.attempt, pid: process.pid };
+  },
+});
+
+export const testAgents = [probeAgent];

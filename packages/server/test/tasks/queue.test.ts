@@ -1,0 +1,225 @@
+/**
+ * The queue with an in-process worker against real PostgreSQL: claiming, retries with backoff,
+ * permanent failures, cancellation, lease expiry, progress and graceful shutdown.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { claimTasks, requeueExpiredLeases } from '../../src/agents/queue/store.js';
+import type { Knex } from '../../src/db/knex.js';
+import { getTestDb } from '../support/db.js';
+import { insertUser } from '../support/factories.js';
+import { ensureRunLog, type RunLogRow } from '../support/task-test-agents.js';
+import { enqueue, eventually, startTestWorker, taskRow, waitForStatus } from '../support/tasks-factories.js';
+
+let db: Knex;
+let user: { id: string };
+
+async function runs(taskId?: string): Promise<RunLogRow[]> {
+  const q = db<RunLogRow>('test_task_runs').orderBy('seq');
+  return taskId ? q.where({ task_id: taskId }) : q;
+}
+
+beforeEach(async () => {
+  db = await getTestDb();
+  await ensureRunLog(db);
+  await db.raw('TRUNCATE test_task_runs');
+  user = await insertUser(db);
+});
+
+describe('task queue', () => {
+  it('runs a task once and stores its result', async () => {
+    const task = await enqueue(db, user, { type: 'noop', input: { note: 'hello' } });
+    await using _w = await startTestWorker(db);
+    const done = await waitForStatus(db, task.id, 'succeeded');
+    expect(done.result).toEqual({ ok: true, note: 'hello' });
+    expect(done.attempts).toBe(1);
+    expect(done.progress).toBe('1.0000');
+    expect(done.locked_until).toBeNull();
+    expect(done.started_at).toBeInstanceOf(Date);
+    expect(done.finished_at!.getTime()).toBeGreaterThanOrEqual(done.started_at!.getTime());
+  });
+
+  it('claims by priority, then by run_at', async () => {
+    const past = (s: number) => new Date(Date.now() - s * 1000);
+    const low = await enqueue(db, user, { type: 'noop', priority: 0, runAt: past(30) });
+    const high = await enqueue(db, user, { type: 'noop', priority: 5, runAt: past(1) });
+    const highOlder = await enqueue(db, user, { type: 'noop', priority: 5, runAt: past(10) });
+    const future = await enqueue(db, user, {
+      type: 'noop',
+      priority: 9,
+      runAt: new Date(Date.now() + 3_600_000),
+    });
+    const claimed = await claimTasks(db, { workerId: 'w', types: ['noop'], limit: 10, leaseMs: 10_000 });
+    expect(claimed.map((t) => t.id)).toEqual([highOlder.id, high.id, low.id]);
+    expect(claimed.every((t) => t.attempts === 1)).toBe(true);
+    expect((await taskRow(db, future.id)).status).toBe('queued');
+  });
+
+  it('claims only the task types the worker knows', async () => {
+    const unknown = await enqueue(db, user, { type: 'someone_elses_type' });
+    const known = await enqueue(db, user, { type: 'noop' });
+    const claimed = await claimTasks(db, { workerId: 'w', types: ['noop'], limit: 10, leaseMs: 10_000 });
+    expect(claimed.map((t) => t.id)).toEqual([known.id]);
+    expect((await taskRow(db, unknown.id)).status).toBe('queued');
+  });
+
+  it('retries a failing handler with backoff: fails twice, then succeeds on attempt 3', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { failTimes: 2 }, maxAttempts: 5 });
+    await using _w = await startTestWorker(db, { retryBaseMs: 300, retryMaxMs: 5_000 });
+    const done = await waitForStatus(db, task.id, 'succeeded');
+    expect(done.attempts).toBe(3);
+    expect(done.result).toEqual({ attempt: 3, pid: process.pid });
+    expect(done.last_error).toBe('probe: failure 2');
+    const log = await runs(task.id);
+    expect(log.map((r) => [r.attempt, r.outcome])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'ok'],
+    ]);
+    // Equal jitter: the n-th retry waits at least half of base * 2^(n-1).
+    const gap = (a: RunLogRow, b: RunLogRow) => b.started_at.getTime() - a.finished_at!.getTime();
+    expect(gap(log[0]!, log[1]!)).toBeGreaterThanOrEqual(150);
+    expect(gap(log[1]!, log[2]!)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('marks a task failed with its last error once the attempts are used up', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { failTimes: 10 }, maxAttempts: 2 });
+    await using _w = await startTestWorker(db, { retryBaseMs: 10 });
+    const failed = await waitForStatus(db, task.id, 'failed');
+    expect(failed.attempts).toBe(2);
+    expect(failed.last_error).toBe('probe: failure 2');
+    expect(failed.result).toBeNull();
+    expect(failed.finished_at).toBeInstanceOf(Date);
+  });
+
+  it('fails permanently without retrying', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { permanent: true }, maxAttempts: 5 });
+    await using _w = await startTestWorker(db);
+    const failed = await waitForStatus(db, task.id, 'failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_error).toBe('probe: permanent failure');
+    expect(await runs(task.id)).toHaveLength(1);
+  });
+
+  it('fails a task with invalid input permanently, naming the field', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 'long' }, maxAttempts: 5 });
+    await using _w = await startTestWorker(db);
+    const failed = await waitForStatus(db, task.id, 'failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_error).toMatch(/^Invalid input for test_probe: sleepMs: /);
+    expect(await runs(task.id)).toHaveLength(0);
+  });
+
+  it('cancels a running task: the handler is aborted, the status is cancelled, no result is kept', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 30_000 } });
+    await using _w = await startTestWorker(db);
+    await eventually(async () => (await runs(task.id)).length === 1, { what: 'the handler to start' });
+    await db('agent_tasks').where({ id: task.id }).update({ status: 'cancelled', finished_at: db.fn.now() });
+    const log = await eventually(
+      async () => {
+        const r = await runs(task.id);
+        return r[0]?.outcome ? r : undefined;
+      },
+      { what: 'the handler to be aborted' },
+    );
+    expect(log[0]!.outcome).toBe('aborted');
+    const row = await taskRow(db, task.id);
+    expect(row.status).toBe('cancelled');
+    expect(row.result).toBeNull();
+    expect(row.attempts).toBe(1);
+  });
+
+  it('reports progress while running', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', input: { progress: true, sleepMs: 400 } });
+    await using _w = await startTestWorker(db);
+    const midway = await eventually(async () => {
+      const row = await taskRow(db, task.id);
+      return row.progress === '0.5000' ? row : undefined;
+    });
+    expect(midway.progress_message).toBe('halfway');
+    expect(midway.status).toBe('running');
+    await waitForStatus(db, task.id, 'succeeded');
+  });
+
+  it('takes over a task whose worker died once its lease expires, counting the attempt', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe' });
+    // A worker claims it and dies: nobody renews the lease.
+    await claimTasks(db, { workerId: 'dead-worker', types: ['test_probe'], limit: 1, leaseMs: 300 });
+    expect((await taskRow(db, task.id)).locked_by).toBe('dead-worker');
+    await using w = await startTestWorker(db);
+    const done = await waitForStatus(db, task.id, 'succeeded');
+    expect(done.attempts).toBe(2);
+    expect(done.locked_by).toBe(w.worker.id);
+    expect(done.last_error).toMatch(/Lease expired: worker dead-worker/);
+  });
+
+  it('fails an expired task that has no attempts left', async () => {
+    const task = await enqueue(db, user, { type: 'test_probe', maxAttempts: 1 });
+    await claimTasks(db, { workerId: 'dead-worker', types: ['test_probe'], limit: 1, leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await requeueExpiredLeases(db)).toBe(1);
+    const row = await taskRow(db, task.id);
+    expect(row.status).toBe('failed');
+    expect(row.finished_at).toBeInstanceOf(Date);
+  });
+
+  it('a stale worker cannot overwrite a task another worker now holds', async () => {
+    const task = await enqueue(db, user, {
+      type: 'test_probe',
+      input: { sleepMs: 1_500, ignoreAbort: true },
+    });
+    await using first = await startTestWorker(db, { concurrency: 1 });
+    await eventually(async () => (await runs(task.id)).length === 1);
+    // Simulate the first worker losing its lease: the row moves on without it.
+    await db('agent_tasks')
+      .where({ id: task.id })
+      .update({ locked_by: 'other-worker', attempts: 2, locked_until: new Date(Date.now() + 3_600_000) });
+    const log = await eventually(async () => {
+      const r = await runs(task.id);
+      return r[0]?.outcome ? r : undefined;
+    });
+    expect(log[0]!.outcome).toBe('ok');
+    await first.worker.stop(1_000);
+    const row = await taskRow(db, task.id);
+    expect(row.status).toBe('running');
+    expect(row.result).toBeNull();
+  });
+
+  it('graceful shutdown lets short tasks finish and releases the rest untried', async () => {
+    const quick = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 100 } });
+    const slow = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 60_000 } });
+    const w = await startTestWorker(db);
+    await eventually(async () => (await runs()).length === 2, { what: 'both handlers to start' });
+    await w.worker.stop(600);
+    expect((await taskRow(db, quick.id)).status).toBe('succeeded');
+    const released = await taskRow(db, slow.id);
+    expect(released.status).toBe('queued');
+    expect(released.attempts).toBe(0);
+    expect((await runs(slow.id))[0]!.outcome).toBe('aborted');
+    const worker = await db('agent_workers').where({ id: w.worker.id }).first();
+    expect(worker.stopped_at).toBeInstanceOf(Date);
+  });
+
+  it('releases a task whose handler ignores the abort signal when the deadline passes', async () => {
+    const stubborn = await enqueue(db, user, {
+      type: 'test_probe',
+      input: { sleepMs: 3_000, ignoreAbort: true },
+    });
+    const w = await startTestWorker(db);
+    await eventually(async () => (await runs()).length === 1);
+    await w.worker.stop(300);
+    const row = await taskRow(db, stubborn.id);
+    expect(row.status).toBe('queued');
+    expect(row.attempts).toBe(0);
+  });
+
+  it('registers the worker and keeps its heartbeat fresh', async () => {
+    await using w = await startTestWorker(db, { concurrency: 3 });
+    const first = await db('agent_workers').where({ id: w.worker.id }).first();
+    expect(first).toMatchObject({ pid: process.pid, concurrency: 3, heartbeat_ms: 300, stopped_at: null });
+    expect(first.task_types).toEqual(expect.arrayContaining(['noop', 'test_probe']));
+    await eventually(async () => {
+      const now = await db('agent_workers').where({ id: w.worker.id }).first();
+      return now.last_heartbeat_at > first.last_heartbeat_at;
+    });
+  });
+});
