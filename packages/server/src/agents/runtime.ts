@@ -2,12 +2,12 @@
  * Starting workers from configuration: the standalone `pnpm worker` process and the in-process
  * worker of `pnpm start` share these.
  */
-import { onShutdownSignal } from '../cli/shutdown.js';
+import { handleShutdownSignals } from '../cli/shutdown.js';
 import { describeConnectError, openDatabase } from '../db/database.js';
 import type { Knex } from '../db/knex.js';
 import { migrateLatest } from '../db/migrations.js';
 import { ConfigError, type Env, getEnv } from '../env.js';
-import { createLogger, type Logger } from '../logger.js';
+import { configuredSecrets, createLogger, type Logger } from '../logger.js';
 import { builtinAgents } from './index.js';
 import type { Agent } from './queue/definition.js';
 import { Worker } from './queue/worker.js';
@@ -37,7 +37,7 @@ export function drainDeadlineMs(env: Env): number {
   return Math.max(500, env.SHUTDOWN_TIMEOUT_S * 1000 - 1000);
 }
 
-/** `pnpm worker`: a process that only runs tasks, until SIGINT/SIGTERM. */
+/** `pnpm worker`: a process that only runs tasks, until SIGINT/SIGTERM/SIGHUP. */
 export async function runStandaloneWorker(opts: { agents?: readonly Agent[] } = {}): Promise<void> {
   let env: Env;
   try {
@@ -46,32 +46,29 @@ export async function runStandaloneWorker(opts: { agents?: readonly Agent[] } = 
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(1);
   }
-  const logger = createLogger({ level: env.LOG_LEVEL });
-  // Handlers, claims, heartbeats and progress each hold a connection for a moment.
-  const database = await openDatabase(env, {
-    applicationName: 'fo-worker',
-    poolMax: Math.max(env.DB_POOL_MAX, env.WORKER_CONCURRENCY + 3),
-    onLog: (message) => logger.debug({ component: 'postgres' }, message),
-  }).catch((err: unknown) => {
-    console.error(
-      describeConnectError(err, env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL') ?? err,
-    );
-    process.exit(1);
-  });
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets: configuredSecrets(env) });
+  const shutdown = handleShutdownSignals(logger, env.SHUTDOWN_TIMEOUT_S * 1000);
   try {
+    // Handlers, claims, heartbeats and progress each hold a connection for a moment.
+    const database = await openDatabase(env, {
+      applicationName: 'fo-worker',
+      poolMax: Math.max(env.DB_POOL_MAX, env.WORKER_CONCURRENCY + 3),
+      onLog: (message) => logger.debug({ component: 'postgres' }, message),
+    });
+    shutdown.add('database', () => database.close());
     if (env.MIGRATE_ON_START) {
       const applied = await migrateLatest(database.knex);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     const worker = workerFromEnv({ db: database.knex, env, logger, agents: opts.agents });
     await worker.start();
-    onShutdownSignal(logger, env.SHUTDOWN_TIMEOUT_S * 1000, async () => {
-      await worker.stop(drainDeadlineMs(env));
-      await database.close();
-    });
+    shutdown.add('worker', () => worker.stop(drainDeadlineMs(env)));
   } catch (err) {
-    await database.close().catch(() => {});
-    console.error(describeConnectError(err, database.target) ?? err);
+    if (shutdown.stopping) return;
+    await shutdown.run('startup failed').catch(() => {});
+    console.error(
+      describeConnectError(err, env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL') ?? err,
+    );
     process.exit(1);
   }
 }

@@ -357,33 +357,44 @@ export async function watchTasks(
   if (taskId) await findTask(ctx, taskId);
   const userId = ctx.actor.userId;
 
+  // Listening starts before this returns, so every change after the call is delivered. Changes
+  // after `since` are also found by the resync query if the listening connection drops.
+  let since = new Date();
+  const pending = new Set<string>();
+  let resync = false;
+  let notify: (() => void) | null = null;
+  const poke = () => {
+    const n = notify;
+    notify = null;
+    n?.();
+  };
+  const unsubscribe = await TaskEventHub.for(ctx.db).subscribe({
+    onEvent(event) {
+      if (event.userId !== userId || (taskId && event.id !== taskId)) return;
+      pending.add(event.id);
+      poke();
+    },
+    onResync() {
+      resync = true;
+      poke();
+    },
+  });
+
   async function* stream(): AsyncGenerator<TaskUpdate, void, unknown> {
-    const pending = new Set<string>();
-    let resync = false;
-    let notify: (() => void) | null = null;
-    const poke = () => {
-      const n = notify;
-      notify = null;
-      n?.();
-    };
-    const unsubscribe = await TaskEventHub.for(ctx.db).subscribe({
-      onEvent(event) {
-        if (event.userId !== userId || (taskId && event.id !== taskId)) return;
-        pending.add(event.id);
-        poke();
-      },
-      onResync() {
-        resync = true;
-        poke();
-      },
-    });
     signal?.addEventListener('abort', poke, { once: true });
-    // Updates after this moment are caught by events, or by the resync query if events were missed.
-    let since = new Date();
+    // The same row state is sent once, however many events pointed at it.
+    const sent = new Map<string, string>();
+    const fresh = (u: TaskUpdate) => {
+      const state = [u.status, u.progress, u.progressMessage, u.attempts, u.updatedAt.getTime()].join('|');
+      if (sent.get(u.id) === state) return false;
+      sent.set(u.id, state);
+      return true;
+    };
     try {
       if (taskId) {
         const [current] = await loadUpdates(ctx, [taskId]);
         if (!current) return;
+        fresh(current);
         yield current;
         if (isTerminalTaskStatus(current.status)) return;
       }
@@ -409,6 +420,7 @@ export async function watchTasks(
         pending.clear();
         for (const update of await loadUpdates(ctx, ids)) {
           if (update.updatedAt > since) since = update.updatedAt;
+          if (!fresh(update)) continue;
           yield update;
           if (taskId && isTerminalTaskStatus(update.status)) return;
         }

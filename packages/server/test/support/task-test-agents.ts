@@ -25,7 +25,8 @@ export async function ensureRunLog(db: Knex): Promise<void> {
     pid int NOT NULL,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
-    outcome text
+    outcome text,
+    UNIQUE (task_id, attempt, pid)
   )`);
 }
 
@@ -53,18 +54,37 @@ function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
   });
 }
 
+/** The log must survive the connection kills some tests inflict on the worker. */
+async function persistently<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 export const probeAgent = defineAgent({
   type: 'test_probe',
   input: zProbeInput,
   result: z.object({ attempt: z.number().int(), pid: z.number().int() }),
   async handler({ input, db, signal, task, progress }) {
-    const [run] = await db('test_task_runs')
-      .insert({ task_id: task.id, attempt: task.attempt, pid: process.pid })
-      .returning('seq');
-    const finish = (outcome: string) =>
+    // Idempotent: a retried insert whose first try committed unseen (connection killed) is one run.
+    const [run] = await persistently(() =>
       db('test_task_runs')
-        .where({ seq: run.seq })
-        .update({ finished_at: db.raw('clock_timestamp()'), outcome });
+        .insert({ task_id: task.id, attempt: task.attempt, pid: process.pid })
+        .onConflict(['task_id', 'attempt', 'pid'])
+        .merge(['attempt'])
+        .returning('seq'),
+    );
+    const finish = (outcome: string) =>
+      persistently(() =>
+        db('test_task_runs')
+          .where({ seq: run.seq })
+          .update({ finished_at: db.raw('clock_timestamp()'), outcome }),
+      );
     try {
       if (input.progress) await progress(0.5, 'halfway');
       if (input.sleepMs) await sleep(input.sleepMs, input.ignoreAbort ? null : signal);

@@ -7,6 +7,7 @@ import { holdingsCases } from './holdings.js';
 import { portfolioCases } from './portfolio.js';
 import { realEstateCases } from './realEstate.js';
 import { systemCases } from './system.js';
+import { tasksCases } from './tasks.js';
 import { usersCases } from './users.js';
 
 /** One spread per area file. */
@@ -20,4 +21,5 @@ export const isolationCases: IsolationCases = {
   ...holdingsCases,
   ...realEstateCases,
   ...portfolioCases,
+  ...tasksCases,
 };
