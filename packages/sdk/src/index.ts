@@ -7,13 +7,26 @@
  * Inputs are checked at compile time, outputs are typed, Dates and Decimals arrive as real objects,
  * and errors are `TRPCClientError`s carrying a stable `data.code` and `data.reason`.
  *
+ * Subscriptions (`tasks.onUpdate`) stream over Server-Sent Events with the same credential:
+ *
+ *   for await (const update of fo.tasks.onUpdate.subscribe({ taskId })) console.log(update.status);
+ *
  * The published package is built by tsup (ESM + CJS) and scripts/build-dts.ts (declarations with
  * the router types inlined), so consumers need neither @fo/server nor @fo/schema.
  */
 
 import { transformer } from '@fo/schema/transformer';
 import type { AppRouter } from '@fo/server';
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from '@trpc/client';
+// Node 20 has no global EventSource; this one also lets subscriptions send the Bearer header.
+import { EventSource } from 'eventsource';
 
 export { Decimal } from '@fo/schema/transformer';
 export type { AppRouter, RouterInputs, RouterOutputs } from '@fo/server';
@@ -41,17 +54,31 @@ export function trpcUrl(url: string): string {
 
 export function createClient(options: ClientOptions): Client {
   const { token } = options;
+  const headers = (): Record<string, string> => {
+    const value = typeof token === 'function' ? token() : token;
+    return { ...options.headers, ...(value ? { authorization: `Bearer ${value}` } : {}) };
+  };
+  const fetchImpl = options.fetch ?? globalThis.fetch;
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: trpcUrl(options.url),
-        transformer,
-        maxItems: options.maxBatchSize ?? 50,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        headers() {
-          const value = typeof token === 'function' ? token() : token;
-          return { ...options.headers, ...(value ? { authorization: `Bearer ${value}` } : {}) };
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: trpcUrl(options.url),
+          transformer,
+          EventSource,
+          // Asked again on every (re)connection, so a token function's new value is used.
+          eventSourceOptions: () => ({
+            fetch: (url, init) => fetchImpl(url, { ...init, headers: { ...init.headers, ...headers() } }),
+          }),
+        }),
+        false: httpBatchLink({
+          url: trpcUrl(options.url),
+          transformer,
+          maxItems: options.maxBatchSize ?? 50,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          headers,
+        }),
       }),
     ],
   });

@@ -40,6 +40,21 @@ export type AccountUpdateInput = RouterInputs['accounts']['update'];
 export type AccountListInput = RouterInputs['accounts']['list'];
 export type RecordBalanceInput = RouterInputs['accounts']['recordBalance'];
 
+// tasks
+/** A task with its input and result, narrowed by `type`. */
+export type Task = RouterOutputs['tasks']['byId'];
+export type TaskType = Task['type'];
+/** A task of one type, e.g. `TaskOf<'portfolio_analysis'>`: `result` is that type's result. */
+export type TaskOf<T extends TaskType> = Extract<Task, { type: T }>;
+/** The stored result of a task type, e.g. `TaskResultOf<'rebalance'>`. */
+export type TaskResultOf<T extends TaskType> = NonNullable<TaskOf<T>['result']>;
+export type TaskSummary = RouterOutputs['tasks']['list']['items'][number];
+export type TaskSchedule = RouterOutputs['tasks']['schedules']['list']['items'][number];
+export type TaskWorker = RouterOutputs['tasks']['workers']['items'][number];
+export type CreateTaskInput = RouterInputs['tasks']['create'];
+/** One event of `tasks.onUpdate`. */
+export type TaskUpdate = RouterOutputs['tasks']['onUpdate'] extends AsyncIterable<infer U> ? U : never;
+
 /** The input of a procedure, e.g. `Input<'accounts', 'create'>`. */
 export type Input<
   Area extends keyof RouterInputs,

@@ -50,6 +50,8 @@ describe('the packed SDK in a consumer project', () => {
       '@trpc/client',
       '@trpc/server',
       'decimal.js',
+      // Subscriptions (SSE) on Node 20, which has no global EventSource.
+      'eventsource',
       'superjson',
     ]);
     expect(Object.values(manifest.dependencies).every((range) => /^\^\d/.test(range))).toBe(true);

@@ -18,7 +18,7 @@ import {
 } from '@fo/schema';
 import type { z } from 'zod';
 import type { Actor } from '../actor.js';
-import { TaskEventHub } from '../agents/queue/events.js';
+import { type TaskEvent, TaskEventHub } from '../agents/queue/events.js';
 import { InvalidCronError, nextCronRun } from '../agents/queue/schedules.js';
 import { enqueueTask, type TaskRow } from '../agents/queue/store.js';
 import type { Db } from '../db/transaction.js';
@@ -343,6 +343,8 @@ async function loadUpdates(ctx: TaskServiceContext, ids: readonly string[]): Pro
   return rows.map(toUpdate);
 }
 
+const UNREAD_STREAM_TIMEOUT_MS = 10_000;
+
 /**
  * Status and progress as they change: of one task (starting with its current state, ending once
  * it has finished), or of every task of the caller's. Throws NOT_FOUND before streaming for a
@@ -368,8 +370,8 @@ export async function watchTasks(
     notify = null;
     n?.();
   };
-  const unsubscribe = await TaskEventHub.for(ctx.db).subscribe({
-    onEvent(event) {
+  const subscriber = {
+    onEvent(event: TaskEvent) {
       if (event.userId !== userId || (taskId && event.id !== taskId)) return;
       pending.add(event.id);
       poke();
@@ -378,9 +380,19 @@ export async function watchTasks(
       resync = true;
       poke();
     },
-  });
+  };
+  let unsubscribe: (() => void) | null = await TaskEventHub.for(ctx.db).subscribe(subscriber);
+  // A stream nobody starts reading (an in-process caller that drops it) must not hold the
+  // listening connection forever.
+  const abandoned = setTimeout(() => {
+    unsubscribe?.();
+    unsubscribe = null;
+  }, UNREAD_STREAM_TIMEOUT_MS);
+  abandoned.unref();
 
   async function* stream(): AsyncGenerator<TaskUpdate, void, unknown> {
+    clearTimeout(abandoned);
+    unsubscribe ??= await TaskEventHub.for(ctx.db).subscribe(subscriber);
     signal?.addEventListener('abort', poke, { once: true });
     // The same row state is sent once, however many events pointed at it.
     const sent = new Map<string, string>();
@@ -427,7 +439,8 @@ export async function watchTasks(
       }
     } finally {
       signal?.removeEventListener('abort', poke);
-      unsubscribe();
+      unsubscribe?.();
+      unsubscribe = null;
     }
   }
   return stream();
