@@ -1,6 +1,8 @@
 /**
  * Load generation with autocannon, summarised as req/s and latency p50/p99. Every measurement is
- * preceded by a short warm-up (JIT, connection pools, caches) whose figures are discarded.
+ * preceded by a warm-up (JIT, connection pools, caches) whose figures are discarded: `warmupS`
+ * seconds and at least WARMUP_REQUESTS requests, so slow endpoints get as many optimizing
+ * passes as fast ones.
  *
  * BENCH_DURATION (seconds, default 10) and BENCH_CONNECTIONS (default 50) tune every suite.
  */
@@ -33,22 +35,28 @@ export interface LoadResult {
 
 export const DEFAULT_DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 export const DEFAULT_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WARMUP_REQUESTS = 5_000;
 
-async function run(options: LoadOptions, durationS: number): Promise<autocannon.Result> {
+async function run(
+  options: LoadOptions,
+  limit: { durationS: number } | { amount: number },
+): Promise<autocannon.Result> {
   return autocannon({
     url: options.url,
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
     connections: options.connections ?? DEFAULT_CONNECTIONS,
-    duration: durationS,
+    ...('amount' in limit ? { amount: limit.amount } : { duration: limit.durationS }),
   });
 }
 
 export async function measure(title: string, options: LoadOptions): Promise<LoadResult> {
-  await run(options, options.warmupS ?? 2);
+  const warmup = await run(options, { durationS: options.warmupS ?? 3 });
+  if (warmup.requests.total < WARMUP_REQUESTS)
+    await run(options, { amount: WARMUP_REQUESTS - warmup.requests.total });
   const cpuBefore = options.pid ? cpuTimeMs(options.pid) : null;
-  const result = await run(options, options.durationS ?? DEFAULT_DURATION_S);
+  const result = await run(options, { durationS: options.durationS ?? DEFAULT_DURATION_S });
   const cpuAfter = options.pid ? cpuTimeMs(options.pid) : null;
   const cpuUsPerRequest =
     cpuBefore !== null && cpuAfter !== null && result.requests.total > 0

@@ -19,22 +19,30 @@ const postgresUrl = z
   .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgres:// or postgresql:// URL' });
 
 export const envSchema = z.object({
+  /** `production` refuses to start without FO_ENCRYPTION_KEY; `test` is set by vitest. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** PostgreSQL to use. Unset: the embedded PostgreSQL in EMBEDDED_PG_DIR. */
   DATABASE_URL: postgresUrl.optional(),
   /** Tests: PostgreSQL server whose databases the test run may create and drop. Unset: embedded. */
   TEST_DATABASE_URL: postgresUrl.optional(),
+  /** Data directory of the embedded PostgreSQL (created on first start, kept between runs). */
   EMBEDDED_PG_DIR: z.string().default(path.join(REPO_ROOT, '.data/postgres')),
+  /** Port the embedded PostgreSQL listens on (loopback only). */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Database the embedded PostgreSQL serves the platform from (created if missing). */
   EMBEDDED_PG_DATABASE: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('family_office'),
+  /** Largest number of pooled connections per process. */
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Address the HTTP server binds to (`0.0.0.0` to accept connections from other machines). */
   HOST: z.string().default('127.0.0.1'),
+  /** HTTP port (0: any free port, logged at start). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public origin the server is reached at (used for cookies and CSRF); default http://HOST:PORT. */
   PUBLIC_URL: z.url().optional(),
+  /** pino log level; `info` logs every request (method, path, status, time; never headers or inputs). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run pending migrations when `pnpm start` boots. */
   MIGRATE_ON_START: boolish.default(true),
@@ -57,7 +65,9 @@ export const envSchema = z.object({
 
   /** Plaid API credentials; without both, the plaid.* procedures answer "Plaid is not configured". */
   PLAID_CLIENT_ID: z.string().trim().optional(),
+  /** Plaid API secret for PLAID_ENV (scrubbed from every log line). */
   PLAID_SECRET: z.string().trim().optional(),
+  /** Which Plaid environment the credentials belong to. */
   PLAID_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
   /** Where Plaid sends webhooks: this server's `POST /webhooks/plaid`, as reachable from Plaid. */
   PLAID_WEBHOOK_URL: z.url().optional(),
@@ -67,7 +77,9 @@ export const envSchema = z.object({
   PLAID_CLIENT_NAME: z.string().trim().min(1).max(30).default('Family Office'),
   /** Products every linked institution must support, and those used when available. */
   PLAID_PRODUCTS: z.string().trim().default('transactions'),
+  /** Products used when the institution supports them (comma-separated). */
   PLAID_OPTIONAL_PRODUCTS: z.string().trim().default('investments'),
+  /** Countries whose institutions Plaid Link offers (comma-separated ISO 3166-1 alpha-2). */
   PLAID_COUNTRY_CODES: z.string().trim().default('US'),
   /** Hours between scheduled syncs of each linked institution. */
   PLAID_SYNC_INTERVAL_HOURS: z.coerce
@@ -116,7 +128,9 @@ export const envSchema = z.object({
     .min(1024)
     .max(4 * 1024 * 1024)
     .default(19456),
+  /** argon2id iterations (see ARGON2_MEMORY_KIB). */
   ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
+  /** argon2id lanes (see ARGON2_MEMORY_KIB). */
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
   /**
    * Password hashes computed at once (each takes ARGON2_MEMORY_KIB and a libuv pool thread); the
@@ -141,6 +155,7 @@ export const envSchema = z.object({
   AUTH_THROTTLE_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).default(100),
   /** First delay once over the limit, doubled with each further failure, capped at the maximum. */
   AUTH_THROTTLE_BASE_DELAY_S: z.coerce.number().int().min(1).default(60),
+  /** Longest sign-in delay the throttle imposes. */
   AUTH_THROTTLE_MAX_DELAY_S: z.coerce
     .number()
     .int()
