@@ -14,9 +14,7 @@ import { transformer } from '@fo/schema/transformer';
 import { initTRPC } from '@trpc/server';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify from 'fastify';
-
-export const RUNGS = ['fastify', 'trpc', 'trpc-superjson'] as const;
-export type Rung = (typeof RUNGS)[number];
+import { RUNGS, type Rung } from './stack.js';
 
 function payload() {
   return {
@@ -49,7 +47,5 @@ async function main(rung: Rung, port: number): Promise<void> {
 }
 
 const [rung, port] = process.argv.slice(2);
-if (rung) {
-  if (!RUNGS.includes(rung as Rung)) throw new Error(`unknown rung ${rung}; one of ${RUNGS.join(', ')}`);
-  await main(rung as Rung, Number(port));
-}
+if (!RUNGS.includes(rung as Rung)) throw new Error(`unknown rung ${rung}; one of ${RUNGS.join(', ')}`);
+await main(rung as Rung, Number(port));

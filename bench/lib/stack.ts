@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { freePort, REPO_ROOT, spawnUntilReady } from './process.js';
-import type { Rung } from './stack-server.js';
+
+/** The rungs of the cost ladder; stack-server.ts describes each. */
+export const RUNGS = ['fastify', 'trpc', 'trpc-superjson'] as const;
+export type Rung = (typeof RUNGS)[number];
 
 export interface StackServer {
   url: string;

@@ -16,8 +16,7 @@ import { startRawBaseline } from '../lib/baseline.js';
 import { cpuRatio, type LoadResult, measure, printResults, ratio } from '../lib/load.js';
 import { freePort, REPO_ROOT, spawnUntilReady } from '../lib/process.js';
 import { startApiServer } from '../lib/server.js';
-import { startStackServer } from '../lib/stack.js';
-import { RUNGS } from '../lib/stack-server.js';
+import { RUNGS, startStackServer } from '../lib/stack.js';
 import type { BenchSuite } from '../run.js';
 
 const TARGET_RATIO = 0.25;
@@ -91,26 +90,34 @@ async function startTimes(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'fo-bench-start-'));
   // PostgreSQL may run as its own OS user (when run as root): it must reach its directory.
   await chmod(scratch, 0o755);
-  const runs: { label: string; env: Record<string, string> }[] = [
-    {
-      label: 'cold (fresh EMBEDDED_PG_DIR)',
-      env: { DATABASE_URL: '', EMBEDDED_PG_DIR: path.join(scratch, 'pg') },
-    },
-    {
-      label: 'warm (existing EMBEDDED_PG_DIR)',
-      env: { DATABASE_URL: '', EMBEDDED_PG_DIR: path.join(scratch, 'pg') },
-    },
+  const embedded = { DATABASE_URL: '', EMBEDDED_PG_DIR: path.join(scratch, 'pg') };
+  const pnpmStart = { command: 'pnpm', args: ['start'], cwd: REPO_ROOT };
+  // What `pnpm start` runs, without pnpm in front (the production recipe in the README).
+  const nodeStart = {
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/cli/start.ts'],
+    cwd: path.join(REPO_ROOT, 'packages/server'),
+  };
+  const runs = [
+    { label: 'cold (fresh EMBEDDED_PG_DIR)', env: embedded, ...pnpmStart },
+    { label: 'warm (existing EMBEDDED_PG_DIR)', env: embedded, ...pnpmStart },
+    { label: 'warm, node without pnpm', env: embedded, ...nodeStart },
   ];
-  if (process.env.DATABASE_URL)
-    runs.push({ label: 'DATABASE_URL', env: { DATABASE_URL: process.env.DATABASE_URL } });
+  if (process.env.DATABASE_URL) {
+    runs.push({
+      label: 'DATABASE_URL',
+      env: { DATABASE_URL: process.env.DATABASE_URL, EMBEDDED_PG_DIR: '' },
+      ...pnpmStart,
+    });
+  }
   const timings: [string, number][] = [];
   try {
     for (const run of runs) {
       const port = await freePort();
       const server = await spawnUntilReady({
-        command: 'pnpm',
-        args: ['start'],
-        cwd: REPO_ROOT,
+        command: run.command,
+        args: run.args,
+        cwd: run.cwd,
         env: {
           ...run.env,
           LOG_LEVEL: 'warn',
@@ -126,7 +133,7 @@ async function startTimes(): Promise<void> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  console.log('\n`pnpm start` until /readyz answers 200:');
+  console.log('\nStart until /readyz answers 200 (embedded PostgreSQL unless noted):');
   for (const [label, ms] of timings) console.log(`  ${label.padEnd(32)} ${(ms / 1000).toFixed(2)} s`);
 }
 
