@@ -136,6 +136,7 @@ export const envSchema = z.object({
    * Password hashes computed at once (each takes ARGON2_MEMORY_KIB and a libuv pool thread); the
    * rest wait their turn. Default: one less than the CPUs (at least one), so sign-in bursts leave a
    * core to the event loop and threads to the rest of the pool (fs, dns, zlib).
+   * @default CPUs − 1, at least 1
    */
   ARGON2_MAX_CONCURRENCY: z.coerce
     .number()
