@@ -62,7 +62,9 @@ describe('the packed SDK in a consumer project', () => {
     });
   });
 
-  it('typechecks against the published declarations and runs as ESM and CJS', async () => {
+  it('typechecks against the published declarations and runs as ESM and CJS', {
+    timeout: 180_000,
+  }, async () => {
     await run(path.join(scratch, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: scratch });
 
     await using server = await startTestServer();
