@@ -200,6 +200,7 @@ export const envSchema = z.object({
   TASK_POLL_MS: z.coerce.number().int().min(50).default(5_000),
   /** First retry delay; doubles per attempt (with jitter) up to TASK_RETRY_MAX_MS. */
   TASK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Longest retry delay (see TASK_RETRY_BASE_MS). */
   TASK_RETRY_MAX_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
