@@ -12,6 +12,8 @@ export interface Database {
   kind: DatabaseKind;
   /** host:port/database, safe to log. */
   target: string;
+  /** Full connection string: carries credentials, never log it. */
+  connectionString: string;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface OpenDatabaseOptions {
   applicationName?: string;
   poolMax?: number;
   onLog?: (message: string) => void;
+  knexLog?: Knex.Logger;
 }
 
 export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}): Promise<Database> {
@@ -28,11 +31,13 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
       connectionString: env.DATABASE_URL,
       poolMax,
       applicationName: options.applicationName,
+      log: options.knexLog,
     });
     return {
       knex,
       kind: 'external',
       target: describeConnection(env.DATABASE_URL),
+      connectionString: env.DATABASE_URL,
       close: () => knex.destroy(),
     };
   }
@@ -46,11 +51,13 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
     connectionString: embedded.url,
     poolMax,
     applicationName: options.applicationName,
+    log: options.knexLog,
   });
   return {
     knex,
     kind: 'embedded',
     target: describeConnection(embedded.url),
+    connectionString: embedded.url,
     async close() {
       await knex.destroy();
       await embedded.stop();
@@ -60,7 +67,12 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
 
 /** A readable error for an unreachable server: host and port, never the password. */
 export function describeConnectError(err: unknown, target: string): string | null {
-  const code = (err as { code?: string } | null)?.code;
+  if ((err as { name?: string } | null)?.name === 'KnexTimeoutError') {
+    return `Timed out connecting to PostgreSQL at ${target}. Is the server running and reachable, and is DATABASE_URL right?`;
+  }
+  // Node reports a failed connection to every address of a host as an AggregateError.
+  const first = err instanceof AggregateError ? err.errors[0] : undefined;
+  const code = (err as { code?: string } | null)?.code ?? (first as { code?: string } | undefined)?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
     return `Cannot reach PostgreSQL at ${target} (${code}). Is the server running, and is DATABASE_URL right?`;
   }

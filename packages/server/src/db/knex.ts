@@ -25,12 +25,15 @@ export interface KnexOptions {
   connectionString: string;
   poolMax?: number;
   applicationName?: string;
+  /** Overrides Knex's console logger (e.g. to drop the pool's own copy of a connect error). */
+  log?: Knex.Logger;
 }
 
 export function createKnex({
   connectionString,
   poolMax = 10,
   applicationName = 'fo-server',
+  log,
 }: KnexOptions): Knex {
   installTypeParsers();
   return knexFactory({
@@ -45,6 +48,7 @@ export function createKnex({
       },
     },
     acquireConnectionTimeout: 10_000,
+    ...(log && { log }),
   });
 }
 

@@ -1,43 +1,30 @@
 /**
- * Migration plumbing shared by `pnpm migrate`, `pnpm start`, `/readyz` and the tests. Migrations
- * are TypeScript files in `<repo>/migrations`, named `YYYYMMDDHHMMSS_what_it_does.ts`; the
- * revision id is the file name without its extension.
- *
- * A custom migration source loads them with our own `import()`, so they run the same way under
- * tsx, vitest and any future bundler (Knex's built-in loader imports from node_modules and cannot
- * see TypeScript there).
+ * Migration plumbing shared by `pnpm migrate`, `pnpm start`, `/readyz` and the tests. The files
+ * and their loading live in migrate/files.ts, the runner and commands in migrate/; this module is
+ * the small surface the rest of the server uses.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../env.js';
 import type { Knex } from './knex.js';
+import { readApplied } from './migrate/bookkeeping.js';
+import {
+  listMigrationFiles,
+  loadMigration,
+  MIGRATIONS_DIR,
+  MIGRATIONS_TABLE,
+  type MigrationFile,
+} from './migrate/files.js';
 
-export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'migrations');
-export const MIGRATIONS_TABLE = 'knex_migrations';
-export const MIGRATIONS_LOCK_TABLE = 'knex_migrations_lock';
+export {
+  listMigrationFiles,
+  loadMigration,
+  MIGRATIONS_DIR,
+  MIGRATIONS_LOCK_TABLE,
+  MIGRATIONS_TABLE,
+  type MigrationFile,
+  type MigrationModule,
+} from './migrate/files.js';
+export { migrateLatest } from './migrate/operations.js';
 
-const MIGRATION_FILE = /^\d{14}_[a-z0-9_]+\.ts$/;
-
-export interface MigrationModule {
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-  config?: { transaction?: boolean };
-}
-
-export interface MigrationFile {
-  /** Revision id: the file name without `.ts`. */
-  name: string;
-  file: string;
-}
-
-export function listMigrationFiles(dir = MIGRATIONS_DIR): MigrationFile[] {
-  return readdirSync(dir)
-    .filter((f) => MIGRATION_FILE.test(f))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.ts$/, ''), file: path.join(dir, f) }));
-}
-
+/** Knex's own migrator reading our files, for tools that want Knex's API (`knex.migrate.*`). */
 export class FileMigrationSource implements Knex.MigrationSource<MigrationFile> {
   constructor(private readonly dir = MIGRATIONS_DIR) {}
 
@@ -49,12 +36,8 @@ export class FileMigrationSource implements Knex.MigrationSource<MigrationFile> 
     return migration.name;
   }
 
-  async getMigration(migration: MigrationFile): Promise<Knex.Migration> {
-    const mod = (await import(pathToFileURL(migration.file).href)) as MigrationModule;
-    if (typeof mod.up !== 'function' || typeof mod.down !== 'function') {
-      throw new Error(`Migration ${migration.name} must export up() and down()`);
-    }
-    return mod;
+  getMigration(migration: MigrationFile): Promise<Knex.Migration> {
+    return loadMigration(migration);
   }
 }
 
@@ -62,7 +45,6 @@ export function migratorConfig(dir = MIGRATIONS_DIR): Knex.MigratorConfig {
   return {
     migrationSource: new FileMigrationSource(dir),
     tableName: MIGRATIONS_TABLE,
-    // Each migration runs in its own transaction: a failing one rolls back whole.
     disableTransactions: false,
   };
 }
@@ -76,19 +58,11 @@ export interface MigrationState {
 
 export async function readMigrationState(knex: Knex, dir = MIGRATIONS_DIR): Promise<MigrationState> {
   const all = listMigrationFiles(dir).map((m) => m.name);
-  const hasTable = await knex.schema.hasTable(MIGRATIONS_TABLE);
-  const rows: { name: string; migration_time: Date }[] = hasTable
-    ? await knex(MIGRATIONS_TABLE).select('name', 'migration_time').orderBy('id')
-    : [];
-  const appliedNames = new Set(rows.map((r) => r.name));
+  const applied = await readApplied(knex);
+  const appliedNames = new Set(applied.map((r) => r.name));
   return {
-    applied: rows.map((r) => ({ name: r.name, appliedAt: r.migration_time })),
+    applied: applied.map((r) => ({ name: r.name, appliedAt: r.appliedAt })),
     pending: all.filter((name) => !appliedNames.has(name)),
-    current: rows.at(-1)?.name ?? null,
+    current: applied.at(-1)?.name ?? null,
   };
-}
-
-export async function migrateLatest(knex: Knex, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const [, names] = (await knex.migrate.latest(migratorConfig(dir))) as [number, string[]];
-  return names;
 }

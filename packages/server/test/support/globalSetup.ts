@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createKnex } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrations.js';
 import { getEnv, REPO_ROOT } from '../../src/env.js';
+import { findFreePort } from './ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,7 +44,8 @@ export default async function setup(project: TestProject) {
   } else {
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(REPO_ROOT, '.data/postgres-test'),
-      port: env.EMBEDDED_PG_PORT + 1,
+      // A port the OS says is free right now: runs from several checkouts never collide.
+      port: await findFreePort(),
       database: 'postgres',
     });
     adminUrl = embedded.adminUrl;
