@@ -13,7 +13,10 @@ async function leftoverCheckDatabases(knex: import('../../src/db/knex.js').Knex)
   return knex('pg_database').where('datname', 'like', `fo\\_check\\_${process.pid}\\_%`).pluck('datname');
 }
 
-describe('pnpm migrate check', () => {
+// Each test builds real databases (the check's own scratch one included): slow on a loaded machine.
+const BUILDS_DATABASES = { timeout: 180_000 };
+
+describe('pnpm migrate check', BUILDS_DATABASES, () => {
   it('passes on a freshly migrated database and fails, listing them, when migrations are pending', async () => {
     await using db = await scratchDatabase('check_clean');
     const ctx = db.ctx();
@@ -80,7 +83,7 @@ describe('pnpm migrate check', () => {
   });
 });
 
-describe('catalog snapshots', () => {
+describe('catalog snapshots', BUILDS_DATABASES, () => {
   it('see functions, enum types, views, sequences and extensions, and diff them by name', async () => {
     await using a = await scratchDatabase('catalog_a');
     await using b = await scratchDatabase('catalog_b');

@@ -16,7 +16,7 @@ import {
 
 const [FIRST, SECOND, THIRD] = FIXTURE_REVISIONS as [string, string, string];
 
-describe('pnpm migrate commands', () => {
+describe('pnpm migrate commands', { timeout: 120_000 }, () => {
   it('up <rev> applies up to and including rev; down <rev> leaves rev applied; down goes one step', async () => {
     await using dir = await fixtureMigrations();
     await using db = await scratchDatabase('cmd_updown');

@@ -16,7 +16,7 @@ import {
   tempDir,
 } from '../support/migrate.js';
 
-describe('pnpm migrate make', () => {
+describe('pnpm migrate make', { timeout: 120_000 }, () => {
   it('creates a timestamped file from the template that loads, lists and runs', async () => {
     await using dir = await tempDir('make');
     const made = await makeMigration(

@@ -33,7 +33,7 @@ async function databaseState(knex: Knex) {
   };
 }
 
-describe('pnpm migrate: nothing changes unless it should', () => {
+describe('pnpm migrate: nothing changes unless it should', { timeout: 120_000 }, () => {
   it('up --sql prints the SQL it would run and changes nothing', async () => {
     await using db = await scratchDatabase('sql_up');
     const before = await databaseState(db.knex);
