@@ -381,7 +381,7 @@ export async function watchTasks(
       poke();
     },
   };
-  let unsubscribe: (() => void) | null = await TaskEventHub.for(ctx.db).subscribe(subscriber);
+  let unsubscribe: (() => void) | null = await TaskEventHub.for(ctx.db).subscribe(userId, subscriber);
   // A stream nobody starts reading (an in-process caller that drops it) must not hold the
   // listening connection forever.
   const abandoned = setTimeout(() => {
@@ -392,7 +392,7 @@ export async function watchTasks(
 
   async function* stream(): AsyncGenerator<TaskUpdate, void, unknown> {
     clearTimeout(abandoned);
-    unsubscribe ??= await TaskEventHub.for(ctx.db).subscribe(subscriber);
+    unsubscribe ??= await TaskEventHub.for(ctx.db).subscribe(userId, subscriber);
     signal?.addEventListener('abort', poke, { once: true });
     // The same row state is sent once, however many events pointed at it.
     const sent = new Map<string, string>();

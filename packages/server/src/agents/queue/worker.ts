@@ -97,6 +97,11 @@ export class Worker {
   private needDueTimes = true;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatInFlight = false;
+  private readonly claims = new Set<Promise<void>>();
+  /** Slots promised to claims still in flight. */
+  private reservedSlots = 0;
+  private errorDelay = 0;
+  private pausedUntil = 0;
   private readonly log: Logger;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -215,40 +220,72 @@ export class Worker {
     }
   }
 
+  /**
+   * Maintenance and sleeping happen here; claims run alongside (one per batch of free slots), so a
+   * slow commit of one claim never holds up the next: as handlers finish, their slots are refilled
+   * by overlapping claims, the way independent workers would.
+   */
   private async loop(): Promise<void> {
-    let errorDelay = 0;
     while (this.state === 'running') {
-      let free = this.opts.concurrency - this.running.size;
-      let claimed = 0;
+      this.pendingWake = false;
       try {
         if (this.maintenanceDue()) await this.maintenance();
-        free = this.opts.concurrency - this.running.size;
-        if (free > 0) {
-          this.pendingWake = false;
-          if (this.earliestTaskAt <= Date.now()) {
-            this.earliestTaskAt = Number.POSITIVE_INFINITY;
-            this.needDueTimes = true;
-          }
-          const tasks = await claimTasks(this.opts.db, {
-            workerId: this.id,
-            types: this.types,
-            limit: free,
-            leaseMs: this.opts.leaseMs,
-          });
-          claimed = tasks.length;
-          for (const task of tasks) this.launch(task);
-          if (claimed < free && this.needDueTimes) await this.readDueTimes();
-        }
-        errorDelay = 0;
       } catch (err) {
-        errorDelay = Math.min(this.opts.pollMs, Math.max(50, errorDelay * 2));
-        this.log.warn({ err: errorMessage(err), retryInMs: errorDelay }, 'worker loop error');
-        await this.sleep(errorDelay, false);
-        continue;
+        this.backOff(err);
       }
-      if (free > 0 && claimed === free) continue;
-      await this.sleep(this.idleMs(free - claimed > 0), true);
+      const free = this.opts.concurrency - this.running.size - this.reservedSlots;
+      if (free > 0 && Date.now() >= this.pausedUntil) {
+        if (this.earliestTaskAt <= Date.now()) {
+          this.earliestTaskAt = Number.POSITIVE_INFINITY;
+          this.needDueTimes = true;
+        }
+        this.claim(free);
+      }
+      await this.sleep(this.idleMs(), true);
     }
+    await Promise.all(this.claims);
+  }
+
+  private backOff(err: unknown): void {
+    this.errorDelay = Math.min(this.opts.pollMs, Math.max(50, this.errorDelay * 2));
+    this.pausedUntil = Date.now() + this.errorDelay;
+    this.log.warn({ err: errorMessage(err), retryInMs: this.errorDelay }, 'worker loop error');
+  }
+
+  private claim(limit: number): void {
+    this.reservedSlots += limit;
+    const claiming = claimTasks(this.opts.db, {
+      workerId: this.id,
+      types: this.types,
+      limit,
+      leaseMs: this.opts.leaseMs,
+    })
+      .then(
+        async (tasks) => {
+          this.reservedSlots -= limit;
+          this.errorDelay = 0;
+          if (this.state !== 'running') {
+            // Claimed while shutting down: hand them straight back.
+            for (const task of tasks) {
+              await releaseTask(this.opts.db, { id: task.id, workerId: this.id, attempt: task.attempts });
+            }
+            return;
+          }
+          for (const task of tasks) this.launch(task);
+          // A full batch: there may be more waiting.
+          if (tasks.length === limit) this.wake();
+          else if (this.needDueTimes) await this.readDueTimes();
+        },
+        (err: unknown) => {
+          this.reservedSlots -= limit;
+          this.backOff(err);
+          // Re-plan the sleep around the pause.
+          this.wake();
+        },
+      )
+      .catch((err: unknown) => this.backOff(err))
+      .finally(() => this.claims.delete(claiming));
+    this.claims.add(claiming);
   }
 
   private async readDueTimes(): Promise<void> {
@@ -258,10 +295,12 @@ export class Worker {
     if (due.scheduleAt) this.earliestScheduleAt = Math.min(this.earliestScheduleAt, due.scheduleAt.getTime());
   }
 
-  private idleMs(canClaim: boolean): number {
+  private idleMs(): number {
     const now = Date.now();
     let until = now + this.opts.pollMs;
-    if (canClaim) until = Math.min(until, this.earliestTaskAt);
+    if (this.running.size + this.reservedSlots < this.opts.concurrency)
+      until = Math.min(until, this.earliestTaskAt);
+    if (this.pausedUntil > now) until = Math.min(until, this.pausedUntil);
     until = Math.min(until, this.nextMaintenanceAt, this.earliestScheduleAt);
     return Math.max(0, until - now);
   }
