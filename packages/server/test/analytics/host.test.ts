@@ -21,69 +21,29 @@ function syntheticBook(): RawBook {
   const symbols = ['AAA', 'BBB', 'SPY'];
   const prices = symbols.map((symbol) => {
     let p = 100;
-    const closes = days.map(() => {
+    const points = days.map((d) => {
       p *= 1 + (rand() - 0.5) * 0.04;
-      return p.toFixed(4);
+      return `${d}:${p.toFixed(4)}`;
     });
-    return {
-      symbol,
-      currency: symbol === 'BBB' ? 'EUR' : 'USD',
-      days: days.join(','),
-      values: closes.join(','),
-    };
+    return { symbol, currency: symbol === 'BBB' ? 'EUR' : 'USD', points: points.join(',') };
   });
-  const ev = {
-    day: [] as number[],
-    account: [] as number[],
-    symbol: [] as string[],
-    kind: [] as number[],
-    quantity: [] as number[],
-    cash: [] as number[],
-    flow: [] as number[],
-  };
-  const push = (
-    day: number,
-    account: number,
-    symbol: string,
-    quantity: number,
-    cash: number,
-    flow: number,
-  ) => {
-    ev.day.push(day);
-    ev.account.push(account);
-    ev.symbol.push(symbol);
-    ev.kind.push(0);
-    ev.quantity.push(quantity);
-    ev.cash.push(cash);
-    ev.flow.push(flow);
-  };
-  push(days[0] as number, 0, '', 0, 100_000, 100_000);
-  push(days[0] as number, 1, '', 0, 50_000, 50_000);
-  for (let i = 5; i < days.length; i += 7) {
-    const sym = symbols[i % 2] as string;
-    push(days[i] as number, i % 2, sym, 10, -1000, 0);
-  }
+  const rows: string[] = [];
+  // day,account,symbol,kind,quantity,cash,flow
+  rows.push(`${days[0]},0,,0,0,100000,100000`);
+  rows.push(`${days[0]},1,,0,0,50000,50000`);
+  for (let i = 5; i < days.length; i += 7) rows.push(`${days[i]},${i % 2},${symbols[i % 2]},0,10,-1000,0`);
   return {
+    marketKey: '',
     endDay: end,
     baseCurrency: 'USD',
     accountCurrencies: ['USD', 'EUR'],
-    events: {
-      count: ev.day.length,
-      day: ev.day.join(','),
-      account: ev.account.join(','),
-      symbol: ev.symbol.join(','),
-      kind: ev.kind.join(','),
-      quantity: ev.quantity.join(','),
-      cash: ev.cash.join(','),
-      flow: ev.flow.join(','),
-    },
+    events: { count: rows.length, rows: rows.join('\n') },
     prices,
     fx: [
       {
         base: 'EUR',
         quote: 'USD',
-        days: days.join(','),
-        values: days.map((_, i) => (1.1 + i / 10_000).toFixed(6)).join(','),
+        points: days.map((d, i) => `${d}:${(1.1 + i / 10_000).toFixed(6)}`).join(','),
       },
     ],
     extras: [],
@@ -146,7 +106,8 @@ describe('analytics host', () => {
         requests,
       };
       const [x, y] = await Promise.all([host.run(job), host.run(job)]);
-      expect(x).toBe(y);
+      expect(x[0]).toBe(y[0]);
+      expect(x[1]).toBe(y[1]);
       expect(loads).toBe(1);
       // A different request on the same key reuses the prepared book in the worker.
       await host.run({ ...job, requests: [{ ...(requests[1] as SessionRequest), ranges: [{ key: '3M' }] }] });

@@ -122,19 +122,24 @@ class AnalyticsHost {
 
   async run(job: AnalyticsJob): Promise<SessionResponse[]> {
     const keys = job.requests.map((r) => `${job.key}\u0000${JSON.stringify(r)}`);
-    const cached = keys.map((k) => this.results.get(k));
-    if (cached.every((c) => c !== undefined)) return cached as SessionResponse[];
-    const flightKey = keys.join('\u0001');
+    const out = keys.map((k) => this.results.get(k));
+    // Only what is not memoized yet is computed (one request of a pair may be).
+    const todo = keys.flatMap((k, i) => (out[i] === undefined ? [i] : []));
+    if (todo.length === 0) return out as SessionResponse[];
+    const flightKey = todo.map((i) => keys[i]).join('\u0001');
     let flight = this.inflight.get(flightKey);
     if (!flight) {
-      flight = this.compute(job).finally(() => this.inflight.delete(flightKey));
+      const requests = todo.map((i) => job.requests[i] as SessionRequest);
+      flight = this.compute({ ...job, requests }).finally(() => this.inflight.delete(flightKey));
       this.inflight.set(flightKey, flight);
     }
-    const responses = await flight;
-    responses.forEach((r, i) => {
+    const computed = await flight;
+    todo.forEach((i, j) => {
+      const r = computed[j] as SessionResponse;
       this.results.set(keys[i] as string, r);
+      out[i] = r;
     });
-    return responses;
+    return out as SessionResponse[];
   }
 
   private async compute(job: AnalyticsJob): Promise<SessionResponse[]> {

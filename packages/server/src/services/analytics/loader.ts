@@ -18,6 +18,7 @@ import { amortizationSchedule } from '../realEstate/amortization.js';
 import { loadMortgages, loanTerms, type MortgageRow, recordedBalances } from '../realEstate/load.js';
 import type { RawBook } from './engine/raw.js';
 import { EventKind } from './engine/types.js';
+import { loadFx, loadPrices } from './market-data.js';
 import { type EffectiveSettings, effectiveSettings, type StoredSettings } from './settings.js';
 
 export interface AnalyticsContext {
@@ -26,6 +27,8 @@ export interface AnalyticsContext {
   settings: EffectiveSettings;
   /** Changes whenever anything the user's analytics read changes (see the data-versions migration). */
   version: string;
+  /** Version of the shared market data (prices, FX). */
+  marketVersion: string;
 }
 
 export async function loadContext(db: Db, actor: Actor): Promise<AnalyticsContext> {
@@ -49,6 +52,7 @@ export async function loadContext(db: Db, actor: Actor): Promise<AnalyticsContex
     userId: actor.userId,
     baseCurrency: row.base_currency,
     settings,
+    marketVersion: row.market_version,
     version: [
       row.data_version,
       row.market_version,
@@ -201,41 +205,15 @@ const EVENT_SQL = `
      WHERE acct.tracking_mode = 'holdings' AND acct.cash_balance <> 0 AND acct.type <> ALL (?::text[])
   )
   SELECT count(*)::int AS count,
-         coalesce(string_agg((d - DATE '1970-01-01')::text, ',' ORDER BY d, c, i), '') AS day,
-         coalesce(string_agg(acct::text, ',' ORDER BY d, c, i), '') AS account,
-         coalesce(string_agg(sym, ',' ORDER BY d, c, i), '') AS symbol,
-         coalesce(string_agg(kind::text, ',' ORDER BY d, c, i), '') AS kind,
-         coalesce(string_agg(trim_scale(qty)::text, ',' ORDER BY d, c, i), '') AS quantity,
-         coalesce(string_agg(trim_scale(cash)::text, ',' ORDER BY d, c, i), '') AS cash,
-         coalesce(string_agg(trim_scale(flow)::text, ',' ORDER BY d, c, i), '') AS flow
+         coalesce(string_agg(concat_ws(',', d - DATE '1970-01-01', acct, sym, kind,
+                                       trim_scale(qty), trim_scale(cash), trim_scale(flow)),
+                             E'\n' ORDER BY d, c, i), '') AS rows
     FROM ev`;
 
-const PRICES_SQL = `
-  SELECT p.symbol,
-         (array_agg(p.currency ORDER BY p.date DESC))[1] AS currency,
-         string_agg((p.date - DATE '1970-01-01')::text, ',' ORDER BY p.date) AS days,
-         string_agg(trim_scale(p.close)::text, ',' ORDER BY p.date) AS values
-    FROM prices p
-   WHERE p.symbol IN (
-           SELECT DISTINCT t.symbol FROM transactions t WHERE t.user_id = ? AND t.symbol IS NOT NULL
-           UNION SELECT s.symbol FROM assets s WHERE s.user_id = ?
-           UNION SELECT unnest(?::text[]))
-     AND p.date <= ?
-   GROUP BY p.symbol`;
-
-const FX_SQL = `
-  SELECT f.base, f.quote,
-         string_agg((f.date - DATE '1970-01-01')::text, ',' ORDER BY f.date) AS days,
-         string_agg(trim_scale(f.rate)::text, ',' ORDER BY f.date) AS values
-    FROM fx f
-   WHERE ((f.base = ANY(?::text[]) AND f.quote = ?) OR (f.base = ? AND f.quote = ANY(?::text[])))
-     AND f.date <= ?
-   GROUP BY f.base, f.quote`;
-
 const BALANCES_SQL = `
-  SELECT b.account_id, a.type, a.currency, a.name, a.closed_at::date AS closed_on,
-         string_agg((b.date - DATE '1970-01-01')::text, ',' ORDER BY b.date) AS days,
-         string_agg(trim_scale(b.balance)::text, ',' ORDER BY b.date) AS values
+  SELECT b.account_id, a.type, a.currency, a.name, (a.closed_at::date - DATE '1970-01-01') AS closed_day,
+         max(b.date) - DATE '1970-01-01' AS last_day,
+         string_agg((b.date - DATE '1970-01-01')::text || ':' || trim_scale(b.balance)::text, ',' ORDER BY b.date) AS points
     FROM account_balances b
     JOIN accounts a ON a.id = b.account_id
    WHERE b.user_id = ? AND a.type = ANY(?::text[]) AND b.date <= ?
@@ -244,8 +222,8 @@ const BALANCES_SQL = `
 /** Properties' owned value (valuation × ownership share) over time. */
 const PROPERTIES_SQL = `
   SELECT re.id, re.name, re.currency,
-         coalesce(string_agg((v.date - DATE '1970-01-01')::text, ',' ORDER BY v.date), '') AS days,
-         coalesce(string_agg(trim_scale(v.value * re.ownership_share)::text, ',' ORDER BY v.date), '') AS values
+         coalesce(string_agg((v.date - DATE '1970-01-01')::text || ':' || trim_scale(v.value * re.ownership_share)::text, ','
+                             ORDER BY v.date), '') AS points
     FROM real_estate re
     LEFT JOIN real_estate_valuations v ON v.property_id = re.id AND v.date <= ?
    WHERE re.user_id = ?
@@ -258,22 +236,25 @@ const UNDATED_BALANCES_SQL = `
    WHERE a.user_id = ? AND a.type = ANY(?::text[]) AND a.cash_balance <> 0
      AND NOT EXISTS (SELECT 1 FROM account_balances b WHERE b.account_id = a.id)`;
 
+/** Every symbol of the user's ledger (prices are fetched for them while the ledger loads). */
+const LEDGER_SYMBOLS_SQL = `
+  SELECT coalesce(array_agg(s.symbol), '{}') AS symbols
+    FROM (SELECT DISTINCT t.symbol FROM transactions t WHERE t.user_id = ? AND t.symbol IS NOT NULL) s`;
+
 const EPOCH = Date.UTC(1970, 0, 1);
 function dayOf(iso: string): number {
   return Math.round((Date.parse(`${iso}T00:00:00Z`) - EPOCH) / 86_400_000);
 }
 
 /** A mortgage's outstanding balance as steps: the principal from its start, then after each payment. */
-function mortgageSteps(m: MortgageRow, currency: string, endIso: string): { days: string; values: string } {
+function mortgageSteps(m: MortgageRow, currency: string, endIso: string): string {
   const schedule = amortizationSchedule(loanTerms(m, currency), recordedBalances(m), endIso);
-  const days = [dayOf(m.start_date)];
-  const values = [m.original_principal];
+  const points = [`${dayOf(m.start_date)}:${m.original_principal}`];
   for (const row of schedule.rows) {
     if (row.date > endIso) break;
-    days.push(dayOf(row.date));
-    values.push(row.balance.toFixed());
+    points.push(`${dayOf(row.date)}:${row.balance.toFixed()}`);
   }
-  return { days: days.join(','), values: values.join(',') };
+  return points.join(',');
 }
 
 /** The whole book of a user as the engine's raw input. */
@@ -283,29 +264,35 @@ export async function loadRawBook(
   meta: BookMeta,
   endIso: string,
 ): Promise<RawBook> {
-  const { settings, userId, baseCurrency } = ctx;
+  const { settings, userId, baseCurrency, marketVersion } = ctx;
   const accountIds = meta.accounts.map((a) => a.id);
   const marketSymbols = [
     settings.benchmarkSymbol,
     ...(settings.riskFreeSymbol ? [settings.riskFreeSymbol] : []),
   ];
+  const symbolsThenPrices = async () => {
+    const { rows } = await db.raw<{ rows: { symbols: string[] }[] }>(LEDGER_SYMBOLS_SQL, [userId]);
+    const symbols = [...marketSymbols, ...meta.holdings.map((h) => h.symbol), ...(rows[0]?.symbols ?? [])];
+    return loadPrices(db, marketVersion, endIso, symbols);
+  };
   const [events, prices, balances, undated, properties, mortgages] = await Promise.all([
-    db.raw<{ rows: RawBook['events'][] }>(EVENT_SQL, [accountIds, userId, userId, userId, [...CASH_LIKE]]),
-    db.raw<{ rows: { symbol: string; currency: string; days: string; values: string }[] }>(PRICES_SQL, [
+    db.raw<{ rows: { count: number; rows: string }[] }>(EVENT_SQL, [
+      accountIds,
       userId,
       userId,
-      marketSymbols,
-      endIso,
+      userId,
+      [...CASH_LIKE],
     ]),
+    symbolsThenPrices(),
     db.raw<{
       rows: {
         account_id: string;
         type: string;
         currency: string;
         name: string;
-        closed_on: string | null;
-        days: string;
-        values: string;
+        closed_day: number | null;
+        last_day: number;
+        points: string;
       }[];
     }>(BALANCES_SQL, [userId, [...CASH_LIKE], endIso]),
     db.raw<{
@@ -318,42 +305,30 @@ export async function loadRawBook(
         cash_balance: string;
       }[];
     }>(UNDATED_BALANCES_SQL, [userId, [...CASH_LIKE]]),
-    db.raw<{ rows: { id: string; name: string; currency: string; days: string; values: string }[] }>(
-      PROPERTIES_SQL,
-      [endIso, userId],
-    ),
+    db.raw<{ rows: { id: string; name: string; currency: string; points: string }[] }>(PROPERTIES_SQL, [
+      endIso,
+      userId,
+    ]),
     loadMortgages(db, userId, null),
   ]);
+  const ledger = events.rows[0] ?? { count: 0, rows: '' };
   const currencies = new Set<string>([
     ...meta.accounts.map((a) => a.currency),
-    ...prices.rows.map((p) => p.currency),
+    ...prices.map((p) => p.currency),
     ...balances.rows.map((b) => b.currency),
     ...undated.rows.map((b) => b.currency),
     ...properties.rows.map((p) => p.currency),
   ]);
-  currencies.delete(baseCurrency);
-  const fx = currencies.size
-    ? (
-        await db.raw<{ rows: { base: string; quote: string; days: string; values: string }[] }>(FX_SQL, [
-          [...currencies],
-          baseCurrency,
-          baseCurrency,
-          [...currencies],
-          endIso,
-        ])
-      ).rows
-    : [];
+  const fx = await loadFx(db, marketVersion, endIso, baseCurrency, currencies);
+
   const extras: RawBook['extras'] = balances.rows.map((b) => {
     // A closed account's balance ends on the day it was closed.
-    const lastDay = Number(b.days.slice(b.days.lastIndexOf(',') + 1));
-    const closedDay = b.closed_on ? dayOf(b.closed_on) : null;
-    const closes = closedDay !== null && closedDay > lastDay;
+    const closes = b.closed_day !== null && b.closed_day > b.last_day;
     return {
       label: b.name,
       currency: b.currency,
       sign: LIABILITIES.includes(b.type) ? -1 : 1,
-      days: closes ? `${b.days},${closedDay}` : b.days,
-      values: closes ? `${b.values},0` : b.values,
+      points: closes ? `${b.points},${b.closed_day}:0` : b.points,
     };
   });
   for (const a of undated.rows) {
@@ -361,13 +336,12 @@ export async function loadRawBook(
       label: a.name,
       currency: a.currency,
       sign: LIABILITIES.includes(a.type) ? -1 : 1,
-      days: String(dayOf(a.since)),
-      values: a.cash_balance,
+      points: `${dayOf(a.since)}:${a.cash_balance}`,
     });
   }
   const propertyById = new Map(properties.rows.map((p) => [p.id, p]));
   for (const p of properties.rows) {
-    if (p.days) extras.push({ label: p.name, currency: p.currency, sign: 1, days: p.days, values: p.values });
+    if (p.points) extras.push({ label: p.name, currency: p.currency, sign: 1, points: p.points });
   }
   for (const m of mortgages) {
     const property = propertyById.get(m.property_id);
@@ -376,24 +350,16 @@ export async function loadRawBook(
       label: `${property.name} mortgage`,
       currency: property.currency,
       sign: -1,
-      ...mortgageSteps(m, property.currency, endIso),
+      points: mortgageSteps(m, property.currency, endIso),
     });
   }
   return {
+    marketKey: `${marketVersion}|${endIso}`,
     endDay: dayOf(endIso),
     baseCurrency,
     accountCurrencies: meta.accounts.map((a) => a.currency),
-    events: events.rows[0] ?? {
-      count: 0,
-      day: '',
-      account: '',
-      symbol: '',
-      kind: '',
-      quantity: '',
-      cash: '',
-      flow: '',
-    },
-    prices: prices.rows,
+    events: { count: ledger.count, rows: ledger.rows },
+    prices,
     fx,
     extras,
     benchmarkSymbol: settings.benchmarkSymbol,

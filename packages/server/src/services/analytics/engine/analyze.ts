@@ -118,6 +118,7 @@ function performanceFor(
   a: number,
   b: number,
   unavailable: Record<string, string>,
+  moneyWeighted: boolean,
 ): PerformanceFigures {
   const { value, flow, flowDays, flowAmounts } = s.series;
   const va = value[a] as number;
@@ -163,7 +164,10 @@ function performanceFor(
   }
   let irr: number | null = null;
   let mwr: number | null = null;
-  if (valuesKnown && flowsKnown) {
+  if (!moneyWeighted) {
+    unavailable['xirr'] = 'not requested';
+    unavailable['mwr'] = 'not requested';
+  } else if (valuesKnown && flowsKnown) {
     if (Math.abs(vb) > EPS) {
       xDays.push(dayB);
       xAmounts.push(vb);
@@ -214,23 +218,33 @@ function riskFor(
   unavailable: Record<string, string>,
 ): RiskFigures {
   const { r, step, growth } = s.returns;
-  const rets: number[] = [];
-  const rfs: number[] = [];
-  const pr: number[] = [];
-  const pb: number[] = [];
-  const prf: number[] = [];
-  let fallbackDays = 0;
   const bench = market.benchmark;
+  // Two passes over the slice: count, then fill preallocated arrays (no garbage per range).
+  let n = 0;
+  let paired = 0;
+  for (let i = a + 1; i <= b; i++) {
+    if (step[i] !== Step.Observed) continue;
+    n++;
+    if (bench && bench.step[i] === Step.Observed) paired++;
+  }
+  const rets = new Float64Array(n);
+  const rfs = new Float64Array(n);
+  const pr = new Float64Array(paired);
+  const pb = new Float64Array(paired);
+  const prf = new Float64Array(paired);
+  let fallbackDays = 0;
+  let k = 0;
+  let j = 0;
   for (let i = a + 1; i <= b; i++) {
     if (step[i] !== Step.Observed) continue;
     const rf = market.riskFree[i] as number;
-    rets.push(r[i] as number);
-    rfs.push(rf);
+    rets[k] = r[i] as number;
+    rfs[k++] = rf;
     if (market.riskFreeFallback[i]) fallbackDays++;
     if (bench && bench.step[i] === Step.Observed) {
-      pr.push(r[i] as number);
-      pb.push(bench.r[i] as number);
-      prf.push(rf);
+      pr[j] = r[i] as number;
+      pb[j] = bench.r[i] as number;
+      prf[j++] = rf;
     }
   }
   const volatility = annualizedVolatility(rets);
@@ -245,24 +259,22 @@ function riskFor(
     alpha =
       jensensAlpha(mean(pr) as number, mean(prf) as number, beta, mean(pb) as number) * TRADING_DAYS_PER_YEAR;
   }
-  const few = `needs at least two daily returns (has ${rets.length})`;
+  const few = `needs at least two daily returns (has ${n})`;
   if (volatility === null) unavailable['volatility'] = few;
-  if (sharpe === null) unavailable['sharpe'] = rets.length < 2 ? few : 'returns have no variance';
-  if (sortino === null)
-    unavailable['sortino'] = rets.length < 2 ? few : 'no return fell below the risk-free rate';
+  if (sharpe === null) unavailable['sharpe'] = n < 2 ? few : 'returns have no variance';
+  if (sortino === null) unavailable['sortino'] = n < 2 ? few : 'no return fell below the risk-free rate';
   const noPairs = bench
-    ? `needs two days with both portfolio and benchmark returns (has ${pr.length})`
+    ? `needs two days with both portfolio and benchmark returns (has ${paired})`
     : 'no benchmark prices';
   if (beta === null) {
-    unavailable['beta'] = pr.length < 2 || !bench ? noPairs : 'benchmark returns have no variance';
+    unavailable['beta'] = paired < 2 || !bench ? noPairs : 'benchmark returns have no variance';
     unavailable['alpha'] = unavailable['beta'];
   }
-  if (corr === null)
-    unavailable['correlation'] = pr.length < 2 || !bench ? noPairs : 'a series has no variance';
+  if (corr === null) unavailable['correlation'] = paired < 2 || !bench ? noPairs : 'a series has no variance';
   const dd = maxDrawdown(growth, a, b);
   const rfMean = mean(rfs);
   return {
-    observations: rets.length,
+    observations: n,
     volatility,
     maxDrawdown: dd,
     sharpe,
@@ -270,7 +282,7 @@ function riskFor(
     beta,
     alpha,
     correlation: corr,
-    pairedObservations: pr.length,
+    pairedObservations: paired,
     riskFreeAnnual: rfMean === null ? null : (1 + rfMean) ** TRADING_DAYS_PER_YEAR - 1,
     riskFreeFallbackDays: fallbackDays,
   };
@@ -286,6 +298,8 @@ export function clipRuns(runs: MissingRun[], a: number, b: number): MissingRun[]
 export interface AnalyzeOptions {
   performance: boolean;
   risk: boolean;
+  /** Compute the money-weighted return (XIRR) with the performance figures; default true. */
+  moneyWeighted?: boolean;
 }
 
 export function analyzeRanges(
@@ -308,7 +322,9 @@ export function analyzeRanges(
     return {
       range,
       calendarDays,
-      performance: opts.performance ? performanceFor(m, s, market, a, b, unavailable) : null,
+      performance: opts.performance
+        ? performanceFor(m, s, market, a, b, unavailable, opts.moneyWeighted ?? true)
+        : null,
       risk: opts.risk ? riskFor(s, market, a, b, unavailable) : null,
       missing,
       unavailable,

@@ -16,6 +16,7 @@ import {
 } from './analyze.js';
 import { fillOnCalendar, indexOnOrBefore } from './calendar.js';
 import { weekday } from './dates.js';
+import { holdingMetrics } from './holding-metrics.js';
 import type { PreparedModel } from './prepare.js';
 import { type RangeRequest, resolveRange } from './ranges.js';
 import { Step } from './returns.js';
@@ -296,28 +297,7 @@ function snapshotOut(m: PreparedModel, endDay: number): SnapshotOut {
 }
 
 function holdingMetricsOut(ws: ModelWorkspace, positions: number[], endDay: number): HoldingMetricsOut[] {
-  const m = ws.model;
-  const market = marketOf(ws);
-  return positions.map((position) => {
-    const s = scopeOf(ws, `holding:${position}`, { kind: 'holding', position });
-    const [y1, itd] = analyzeRanges(
-      m,
-      s,
-      market,
-      [{ key: '1Y' }, { key: 'ITD' }],
-      { performance: true, risk: true },
-      endDay,
-    );
-    const window = y1?.range.status === 'ok' ? y1 : itd;
-    return {
-      position,
-      return1y: y1?.performance?.twr ?? null,
-      returnTotal: itd?.performance?.twr ?? null,
-      volatility: window?.risk?.volatility ?? null,
-      beta: window?.risk?.beta ?? null,
-      alpha: window?.risk?.alpha ?? null,
-    };
-  });
+  return holdingMetrics(ws.model, marketOf(ws), positions, endDay);
 }
 
 export function compute(ws: ModelWorkspace, req: ComputeRequest): ComputeResult {

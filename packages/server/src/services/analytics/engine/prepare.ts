@@ -3,7 +3,7 @@
  * and FX series filled onto it, each event's calendar slot, and events grouped by position and by
  * account. Done once per (user, data version); every scope and range afterwards is a slice.
  */
-import { buildCalendar, fillOnCalendar, indexOnOrAfter } from './calendar.js';
+import { buildCalendar, fillOnCalendar } from './calendar.js';
 import type { ModelInput } from './types.js';
 
 export interface PreparedModel {
@@ -75,10 +75,13 @@ export function prepareModel(input: ModelInput): PreparedModel {
       : fillOnCalendar(days, s.days, s.values, market.maxGapDays),
   );
 
+  // Events are in date order: one merge walk with the calendar.
   const eventSlot = new Int32Array(ev.count);
   let futureEvents = 0;
+  let slot = 0;
   for (let e = 0; e < ev.count; e++) {
-    const slot = indexOnOrAfter(days, ev.day[e] as number);
+    const d = ev.day[e] as number;
+    while (slot < days.length && (days[slot] as number) < d) slot++;
     eventSlot[e] = slot;
     if (slot >= days.length) futureEvents++;
   }

@@ -1,36 +1,31 @@
 /**
- * The engine's input as the database hands it over: columns of numbers as comma-separated text
- * (PostgreSQL's string_agg), parsed here into typed arrays. Shipping a few long strings instead of
- * 100,000 row objects keeps the main thread's share of a big load to a memcpy; the parse runs
- * wherever the model is prepared (a worker, for big books).
+ * The engine's input as the database hands it over: a user's ledger as ONE text value (one line
+ * per event, built by a single ordered string_agg: one sort in PostgreSQL however many columns),
+ * and each price, FX or balance series as `day:value` pairs. Shipping a few long strings instead
+ * of 100,000 row objects keeps the main thread's share of a big load to a memcpy; the parse runs
+ * wherever the model is prepared (a worker thread, for big books).
  */
 import { EventKind, type ModelInput, type SeriesObservations, type StepSeries } from './types.js';
 
-export interface RawSeries {
-  days: string;
-  values: string;
-}
+/** `day:value,day:value,…` (day numbers, ascending). */
+export type RawPoints = string;
 
 export interface RawBook {
+  /** Identifies the market data (version and day): parsed price series are reused across books. */
+  marketKey: string;
   endDay: number;
   baseCurrency: string;
   /** Currency of each account, by account index. */
   accountCurrencies: string[];
-  /** Ledger events in ledger order; each field one value per event, comma-separated. */
-  events: {
-    count: number;
-    day: string;
-    account: string;
-    symbol: string;
-    kind: string;
-    quantity: string;
-    cash: string;
-    flow: string;
-  };
-  prices: ({ symbol: string; currency: string } & RawSeries)[];
-  /** Rows `1 base = rate quote`, per pair. */
-  fx: ({ base: string; quote: string } & RawSeries)[];
-  extras: ({ label: string; currency: string; sign: 1 | -1 } & RawSeries)[];
+  /**
+   * Ledger events in ledger order, one per line: `day,account,symbol,kind,quantity,cash,flow`
+   * (symbol empty for cash-only events).
+   */
+  events: { count: number; rows: string };
+  prices: { symbol: string; currency: string; points: RawPoints }[];
+  /** Rates `1 base = rate quote`, per pair. */
+  fx: { base: string; quote: string; points: RawPoints }[];
+  extras: { label: string; currency: string; sign: 1 | -1; points: RawPoints }[];
   benchmarkSymbol: string | null;
   riskFreeRate: number;
   riskFreeSymbol: string | null;
@@ -39,47 +34,112 @@ export interface RawBook {
 
 export interface ParsedBook {
   input: ModelInput;
-  /** `${account}|${symbol}` of each position index. */
+  /** Account index and symbol of each position index. */
   positions: { account: number; symbol: string }[];
 }
 
-function numbers(text: string, count: number): Float64Array {
-  const out = new Float64Array(count);
-  if (count === 0) return out;
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    let end = text.indexOf(',', start);
-    if (end < 0) end = text.length;
-    out[i] = end > start ? Number(text.slice(start, end)) : 0;
-    start = end + 1;
-  }
-  return out;
-}
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const COMMA = 44;
+const NEWLINE = 10;
 
-function ints(text: string, count: number): Int32Array {
-  const out = new Int32Array(count);
-  if (count === 0) return out;
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    let end = text.indexOf(',', start);
-    if (end < 0) end = text.length;
-    // Small non-negative or negative integers: a hand-rolled parse avoids a string per value.
-    let v = 0;
+/** A cursor over delimited text; each read consumes its field and the delimiter after it. */
+class Scanner {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  get done(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  int(): number {
+    const t = this.text;
+    let c = t.charCodeAt(this.pos);
     let neg = false;
-    for (let k = start; k < end; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 45) neg = true;
-      else v = v * 10 + (c - 48);
+    if (c === 45) {
+      neg = true;
+      c = t.charCodeAt(++this.pos);
     }
-    out[i] = neg ? -v : v;
-    start = end + 1;
+    let v = 0;
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = t.charCodeAt(++this.pos);
+    }
+    this.pos++;
+    return neg ? -v : v;
   }
-  return out;
+
+  /**
+   * A plain decimal ("-123.4500", as PostgreSQL prints numeric) without a string per value: the
+   * digits as one integer divided by a power of ten — both exact below 2^53, so the quotient is
+   * the correctly rounded double, the same as Number(). Longer values fall back to Number().
+   */
+  num(): number {
+    const t = this.text;
+    const start = this.pos;
+    let c = t.charCodeAt(this.pos);
+    let neg = false;
+    if (c === 45) {
+      neg = true;
+      c = t.charCodeAt(++this.pos);
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let scale = -1;
+    while ((c >= 48 && c <= 57) || c === 46) {
+      if (c === 46) scale = 0;
+      else {
+        mantissa = mantissa * 10 + (c - 48);
+        digits++;
+        if (scale >= 0) scale++;
+      }
+      c = t.charCodeAt(++this.pos);
+    }
+    const end = this.pos;
+    this.pos++;
+    if (digits > 15 || scale > 22) return Number(t.slice(start, end));
+    const v = scale > 0 ? mantissa / (POW10[scale] as number) : mantissa;
+    return neg ? -v : v;
+  }
+
+  str(): string {
+    const t = this.text;
+    const start = this.pos;
+    let c = t.charCodeAt(this.pos);
+    // Symbols may contain ':' (zSymbol), never ','.
+    while (this.pos < t.length && c !== COMMA && c !== NEWLINE) c = t.charCodeAt(++this.pos);
+    const s = t.slice(start, this.pos);
+    this.pos++;
+    return s;
+  }
 }
 
-function series(raw: RawSeries): SeriesObservations {
-  const count = raw.days.length === 0 ? 0 : raw.days.split(',').length;
-  return { days: ints(raw.days, count), values: numbers(raw.values, count) };
+export function parsePoints(points: RawPoints): SeriesObservations {
+  if (!points) return { days: new Int32Array(0), values: new Float64Array(0) };
+  let count = 1;
+  for (let i = 0; i < points.length; i++) if (points.charCodeAt(i) === COMMA) count++;
+  const days = new Int32Array(count);
+  const values = new Float64Array(count);
+  const s = new Scanner(points);
+  for (let i = 0; i < count; i++) {
+    days[i] = s.int();
+    values[i] = s.num();
+  }
+  return { days, values };
+}
+
+/** Parsed price series of the current market key, shared by every book this thread prepares. */
+let priceCache: { key: string; series: Map<string, SeriesObservations> } = { key: '', series: new Map() };
+
+function cachedPrices(marketKey: string, symbol: string, points: RawPoints): SeriesObservations {
+  if (priceCache.key !== marketKey || priceCache.series.size > 20_000) {
+    priceCache = { key: marketKey, series: new Map() };
+  }
+  let s = priceCache.series.get(symbol);
+  if (!s) {
+    s = parsePoints(points);
+    priceCache.series.set(symbol, s);
+  }
+  return s;
 }
 
 export function parseRawBook(raw: RawBook): ParsedBook {
@@ -105,30 +165,40 @@ export function parseRawBook(raw: RawBook): ParsedBook {
   const symbolCurrencyList: number[] = [];
   for (const p of raw.prices) {
     const i = symbolOf(p.symbol);
-    priceSeries[i] = series(p);
+    priceSeries[i] = raw.marketKey ? cachedPrices(raw.marketKey, p.symbol, p.points) : parsePoints(p.points);
     symbolCurrencyList[i] = currencyIndex(p.currency);
   }
 
   const n = raw.events.count;
-  const ev = raw.events;
-  const symbolsText = n ? ev.symbol.split(',') : [];
-  const account = ints(ev.account, n);
+  const day = new Int32Array(n);
+  const account = new Int32Array(n);
   const position = new Int32Array(n);
+  const kind = new Uint8Array(n);
+  const quantity = new Float64Array(n);
+  const cash = new Float64Array(n);
+  const flow = new Float64Array(n);
   const positions: { account: number; symbol: string }[] = [];
   const positionIndex = new Map<string, number>();
+  const scan = new Scanner(raw.events.rows);
   for (let e = 0; e < n; e++) {
-    const sym = symbolsText[e] as string;
-    if (!sym) {
-      position[e] = -1;
-      continue;
-    }
-    const key = `${account[e]}|${sym}`;
-    let p = positionIndex.get(key);
-    if (p === undefined) {
-      p = positions.push({ account: account[e] as number, symbol: sym }) - 1;
-      positionIndex.set(key, p);
-    }
-    position[e] = p;
+    day[e] = scan.int();
+    const acct = scan.int();
+    account[e] = acct;
+    const sym = scan.str();
+    if (sym) {
+      const key = `${acct}|${sym}`;
+      let p = positionIndex.get(key);
+      if (p === undefined) {
+        p = positions.push({ account: acct, symbol: sym }) - 1;
+        positionIndex.set(key, p);
+      }
+      position[e] = p;
+    } else position[e] = -1;
+    const k = scan.int();
+    kind[e] = k === EventKind.Split || k === EventKind.SecurityTransfer ? k : EventKind.Trade;
+    quantity[e] = scan.num();
+    cash[e] = scan.num();
+    flow[e] = scan.num();
   }
   const positionSymbol = Int32Array.from(positions.map((p) => symbolOf(p.symbol)));
   const riskFreeSymbol = raw.riskFreeSymbol ? symbolOf(raw.riskFreeSymbol) : -1;
@@ -142,7 +212,7 @@ export function parseRawBook(raw: RawBook): ParsedBook {
     label: x.label,
     currency: currencyIndex(x.currency),
     sign: x.sign,
-    ...series(x),
+    ...parsePoints(x.points),
   }));
 
   // FX: a rate per currency into the base; direct rows (C→base) win over inverted ones on a day.
@@ -156,13 +226,13 @@ export function parseRawBook(raw: RawBook): ParsedBook {
     const inverse = raw.fx.find((r) => r.base === raw.baseCurrency && r.quote === code);
     const merged = new Map<number, number>();
     if (inverse) {
-      const s = series(inverse);
+      const s = parsePoints(inverse.points);
       s.days.forEach((d, i) => {
         merged.set(d, 1 / (s.values[i] as number));
       });
     }
     if (direct) {
-      const s = series(direct);
+      const s = parsePoints(direct.points);
       s.days.forEach((d, i) => {
         merged.set(d, s.values[i] as number);
       });
@@ -177,18 +247,7 @@ export function parseRawBook(raw: RawBook): ParsedBook {
         accountCurrency,
         positionAccount: Int32Array.from(positions.map((p) => p.account)),
         positionSymbol,
-        events: {
-          count: n,
-          day: ints(ev.day, n),
-          account,
-          position,
-          kind: Uint8Array.from(ints(ev.kind, n), (k) =>
-            k === EventKind.Split || k === EventKind.SecurityTransfer ? k : EventKind.Trade,
-          ),
-          quantity: numbers(ev.quantity, n),
-          cash: numbers(ev.cash, n),
-          flow: numbers(ev.flow, n),
-        },
+        events: { count: n, day, account, position, kind, quantity, cash, flow },
       },
       market: {
         symbols,

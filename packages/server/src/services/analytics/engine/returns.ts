@@ -49,16 +49,40 @@ const EPS = 1e-6;
 
 export function dailyReturns(value: Float64Array, flow?: Float64Array): ReturnSeries {
   const n = value.length;
-  const r = new Float64Array(n);
-  const step = new Uint8Array(n);
-  const growth = new Float64Array(n);
-  const brokenBefore = new Int32Array(n);
-  if (n === 0) return { r, step, growth, brokenBefore };
-  growth[0] = 1;
-  let lastValid = Number.isNaN(value[0] as number) ? -1 : 0;
+  const out: ReturnSeries = {
+    r: new Float64Array(n),
+    step: new Uint8Array(n),
+    growth: new Float64Array(n),
+    brokenBefore: new Int32Array(n),
+  };
+  dailyReturnsInto(value, flow, out, 0);
+  return out;
+}
+
+/**
+ * dailyReturns into caller-owned arrays. With `start` > 0, slot start − 1 is taken as a base
+ * valued 0 (nothing held before it) and only slots ≥ start − 1 are written: a holding's series
+ * needs no work before its first trade.
+ */
+export function dailyReturnsInto(
+  value: Float64Array,
+  flow: Float64Array | undefined,
+  out: ReturnSeries,
+  start: number,
+): void {
+  const n = value.length;
+  const { r, step, growth, brokenBefore } = out;
+  if (n === 0) return;
+  const base = Math.max(start - 1, 0);
+  r[base] = 0;
+  step[base] = start > 0 ? Step.Idle : Step.Base;
+  growth[base] = 1;
+  brokenBefore[base] = 0;
+  let lastValid = start > 0 ? base : Number.isNaN(value[0] as number) ? -1 : 0;
+  const baseValue = start > 0 ? 0 : (value[0] as number);
   let pendingFlow = 0;
   let broken = 0;
-  for (let i = 1; i < n; i++) {
+  for (let i = base + 1; i < n; i++) {
     const v = value[i] as number;
     pendingFlow += flow ? (flow[i] as number) : 0;
     let ri = 0;
@@ -71,13 +95,13 @@ export function dailyReturns(value: Float64Array, flow?: Float64Array): ReturnSe
       lastValid = i;
       pendingFlow = 0;
     } else {
-      const capital = (value[lastValid] as number) + pendingFlow;
+      const prev = lastValid === base ? baseValue : (value[lastValid] as number);
+      const capital = prev + pendingFlow;
       if (Number.isNaN(capital)) {
         step[i] = Step.Broken;
         broken++;
       } else if (capital > EPS) {
         ri = v / capital - 1;
-        const prev = value[lastValid] as number;
         step[i] = prev <= EPS ? Step.Funded : lastValid === i - 1 ? Step.Observed : Step.Linked;
       } else if (capital <= EPS && Math.abs(v) < EPS) {
         // Nothing held before or after (a distribution paid after the position was closed lands
@@ -94,7 +118,6 @@ export function dailyReturns(value: Float64Array, flow?: Float64Array): ReturnSe
     growth[i] = (growth[i - 1] as number) * (1 + ri);
     brokenBefore[i] = broken;
   }
-  return { r, step, growth, brokenBefore };
 }
 
 /** Time-weighted return over (a, b], and how many of its steps could not be computed. */

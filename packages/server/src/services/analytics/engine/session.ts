@@ -48,14 +48,12 @@ export function openSession(raw: RawBook): BookSession {
   };
 }
 
-/** Work estimate of a raw book before parsing: events plus days × series. */
+/** Work estimate of a raw book before parsing: events plus price and rate observations (~12 characters each). */
 export function estimateWork(raw: RawBook): number {
-  const comma = raw.events.day.indexOf(',');
-  const first = raw.events.count
-    ? Number(comma < 0 ? raw.events.day : raw.events.day.slice(0, comma))
-    : raw.endDay;
-  const days = Math.max(raw.endDay - first, 1);
-  return raw.events.count + days * (raw.prices.length + raw.fx.length + 1);
+  let chars = 0;
+  for (const p of raw.prices) chars += p.points.length;
+  for (const f of raw.fx) chars += f.points.length;
+  return raw.events.count + Math.round(chars / 12);
 }
 
 function resolveScope(

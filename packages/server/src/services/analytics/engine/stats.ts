@@ -73,11 +73,17 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>): number 
 export function sharpeRatio(daily: ArrayLike<number>, riskFree: ArrayLike<number>): number | null {
   const n = daily.length;
   if (n < 2) return null;
-  const excess = new Float64Array(n);
-  for (let i = 0; i < n; i++) excess[i] = (daily[i] as number) - (riskFree[i] as number);
-  const sd = sampleStdev(excess) as number;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (daily[i] as number) - (riskFree[i] as number);
+  const m = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (daily[i] as number) - (riskFree[i] as number) - m;
+    ss += d * d;
+  }
+  const sd = Math.sqrt(ss / (n - 1));
   if (sd === 0) return null;
-  return ((mean(excess) as number) / sd) * Math.sqrt(TRADING_DAYS_PER_YEAR);
+  return (m / sd) * Math.sqrt(TRADING_DAYS_PER_YEAR);
 }
 
 /**

@@ -111,32 +111,36 @@ class FlowList {
  * Adds position p's daily value into `value`; records security-transfer flows (book scopes) or
  * trade flows (holding scopes).
  */
-function walkPosition(
+export function walkPosition(
   m: PreparedModel,
   p: number,
   value: Float64Array,
   flow: Float64Array,
-  flows: FlowList,
+  flows: FlowList | null,
   holding: boolean,
-  missing: RunCollector,
+  missing: RunCollector | null,
 ): number {
   const { book, market } = m.input;
   const ev = book.events;
   const n = m.days.length;
+  const eventSlot = m.eventSlot;
+  const byPosition = m.byPosition;
   const sym = book.positionSymbol[p] as number;
   const px = m.prices[sym] as Float64Array;
-  const fxPos = m.fx[market.symbolCurrency[sym] as number] as Float64Array;
   const symCurrency = market.symbolCurrency[sym] as number;
+  const fxPos = m.fx[symCurrency] as Float64Array;
   const fxAcct = m.fx[book.accountCurrency[book.positionAccount[p] as number] as number] as Float64Array;
   let k = m.posStart[p] as number;
   const end = m.posStart[p + 1] as number;
   if (k >= end) return -1;
-  const firstSlot = m.eventSlot[m.byPosition[k] as number] as number;
+  const firstSlot = eventSlot[byPosition[k] as number] as number;
   let qty = 0;
-  for (let i = firstSlot; i < n; i++) {
+  let i = firstSlot;
+  while (i < n) {
+    // The events of slot i, then the stretch until the next event at a constant quantity.
     while (k < end) {
-      const e = m.byPosition[k] as number;
-      if ((m.eventSlot[e] as number) !== i) break;
+      const e = byPosition[k] as number;
+      if ((eventSlot[e] as number) !== i) break;
       k++;
       const kind = ev.kind[e] as number;
       const q = ev.quantity[e] as number;
@@ -147,24 +151,30 @@ function walkPosition(
         if (kind === EventKind.SecurityTransfer) {
           const amount = q * (px[i] as number) * (fxPos[i] as number);
           flow[i] = (flow[i] as number) + amount;
-          flows.push(ev.day[e] as number, amount);
+          flows?.push(ev.day[e] as number, amount);
         } else if (holding) {
           const c = ev.cash[e] as number;
           if (c !== 0) {
             const amount = -c * (fxAcct[i] as number);
             flow[i] = (flow[i] as number) + amount;
-            flows.push(ev.day[e] as number, amount);
+            flows?.push(ev.day[e] as number, amount);
           }
         }
       }
       if (Math.abs(qty) < ZERO) qty = 0;
     }
-    if (qty === 0) continue;
-    const price = px[i] as number;
-    const rate = fxPos[i] as number;
-    if (Number.isNaN(price)) missing.add('price', sym, i);
-    else if (Number.isNaN(rate)) missing.add('fx', symCurrency, i);
-    value[i] = (value[i] as number) + qty * price * rate;
+    const stop = k < end ? Math.min(eventSlot[byPosition[k] as number] as number, n) : n;
+    if (qty !== 0) {
+      for (let j = i; j < stop; j++) {
+        const v = qty * (px[j] as number) * (fxPos[j] as number);
+        if (Number.isNaN(v)) {
+          if (Number.isNaN(px[j] as number)) missing?.add('price', sym, j);
+          else missing?.add('fx', symCurrency, j);
+        }
+        value[j] = (value[j] as number) + v;
+      }
+    }
+    i = stop;
   }
   return firstSlot;
 }

@@ -16,14 +16,18 @@ function npv(rate: number, amounts: ArrayLike<number>, years: Float64Array): num
   return sum;
 }
 
-function dnpv(rate: number, amounts: ArrayLike<number>, years: Float64Array): number {
-  let sum = 0;
+/** NPV and its derivative in one pass (one power per flow). */
+function npvAndSlope(rate: number, amounts: ArrayLike<number>, years: Float64Array): [number, number] {
+  let f = 0;
+  let df = 0;
   const base = 1 + rate;
   for (let i = 0; i < years.length; i++) {
     const t = years[i] as number;
-    sum -= (t * (amounts[i] as number)) / base ** (t + 1);
+    const v = (amounts[i] as number) / base ** t;
+    f += v;
+    df -= (t * v) / base;
   }
-  return sum;
+  return [f, df];
 }
 
 /** `days` are day numbers (any order), `amounts` signed: negative paid in, positive received. */
@@ -48,8 +52,7 @@ export function xirr(days: ArrayLike<number>, amounts: ArrayLike<number>, guess 
 
   let rate = guess;
   for (let iter = 0; iter < MAX_NEWTON; iter++) {
-    const f = npv(rate, amounts, years);
-    const df = dnpv(rate, amounts, years);
+    const [f, df] = npvAndSlope(rate, amounts, years);
     if (!Number.isFinite(f) || !Number.isFinite(df) || df === 0) break;
     const next = rate - f / df;
     if (!(next > -1) || !Number.isFinite(next)) break;
