@@ -124,7 +124,7 @@ class AnalyticsHost {
     const keys = job.requests.map((r) => `${job.key}\u0000${JSON.stringify(r)}`);
     const out = keys.map((k) => this.results.get(k));
     // Only what is not memoized yet is computed (one request of a pair may be).
-    const todo = keys.flatMap((k, i) => (out[i] === undefined ? [i] : []));
+    const todo = out.flatMap((cached, i) => (cached === undefined ? [i] : []));
     if (todo.length === 0) return out as SessionResponse[];
     const flightKey = todo.map((i) => keys[i]).join('\u0001');
     let flight = this.inflight.get(flightKey);
