@@ -232,6 +232,10 @@ export const AUDIT_EVENT_TYPES = [
   'session_revoked',
   'logout',
   'logout_all',
+  // The ledger's (migration 20261124120000_ledger): changes to reconciled transactions.
+  'reconciled_transaction_updated',
+  'reconciled_transaction_deleted',
+  'reconciliation_completed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

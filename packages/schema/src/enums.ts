@@ -84,6 +84,8 @@ export const TRANSACTION_TYPES = [
   'transfer_in',
   'transfer_out',
   'split',
+  // Added by migration 20261124120000_ledger: a distribution that reduces basis.
+  'return_of_capital',
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 

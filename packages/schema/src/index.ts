@@ -15,3 +15,4 @@ export * from './realEstate.js';
 export * from './system.js';
 export * from './task-types/noop.js';
 export * from './tasks.js';
+export * from './transactions.js';

@@ -30,6 +30,20 @@ import { EventSource } from 'eventsource';
 
 export { Decimal } from '@fo/schema/transformer';
 export type { AppRouter, RouterInputs, RouterOutputs } from '@fo/server';
+export {
+  type CsvMapping,
+  type CsvRowError,
+  type DateFormat,
+  type ImportCsvOptions,
+  type ImportCsvSummary,
+  type ImportProgress,
+  type ImportRow,
+  importCsv,
+  normalizeDate,
+  normalizeNumber,
+  parseCsv,
+  rowsFromCsv,
+} from './csv.js';
 export type * from './types.js';
 export { TRPCClientError };
 

@@ -66,3 +66,17 @@ export type Output<
   Area extends keyof RouterOutputs,
   Verb extends keyof RouterOutputs[Area],
 > = RouterOutputs[Area][Verb];
+
+// transactions (the ledger)
+export type Transaction = RouterOutputs['transactions']['byId'];
+export type TransactionPage = RouterOutputs['transactions']['list'];
+export type TransactionCreateInput = RouterInputs['transactions']['create'];
+export type TransactionUpdateInput = RouterInputs['transactions']['update'];
+export type TransactionListInput = RouterInputs['transactions']['list'];
+export type TransactionImportInput = RouterInputs['transactions']['import'];
+export type TransactionImportResult = RouterOutputs['transactions']['import'];
+export type RealizedGains = RouterOutputs['transactions']['realizedGains'];
+export type HoldingLots = RouterOutputs['holdings']['lots'];
+export type TaxLot = HoldingLots['lots'][number];
+export type ReconcileResult = RouterOutputs['accounts']['reconcile'];
+export type Reconciliation = RouterOutputs['accounts']['completeReconciliation'];

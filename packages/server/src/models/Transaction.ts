@@ -27,6 +27,20 @@ export class Transaction extends BaseModel {
   /** Plaid's transaction id, for rows a Plaid sync wrote. */
   provider_transaction_id!: string | null;
   pending!: boolean;
+  /** Insertion order: with trade_date it orders an account's history. */
+  seq!: number;
+  split_to!: string | null;
+  split_from!: string | null;
+  reinvested!: boolean;
+  transfer_id!: string | null;
+  counterpart_account_id!: string | null;
+  cash_effect!: string;
+  cost_basis!: string | null;
+  wash_sale_disallowed!: string;
+  lot_selection!: { lotId: string; quantity: string }[] | null;
+  reconciliation_id!: string | null;
+
+  static override jsonAttributes = ['lot_selection'];
 
   static override relationMappings = (): RelationMappings => ({
     account: {

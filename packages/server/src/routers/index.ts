@@ -2,7 +2,7 @@
  * The application router: one line per area. The SDK re-exports its type.
  */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import { createCallerFactory, router } from '../trpc/init.js';
+import { createCallerFactory, mergeRouters, router } from '../trpc/init.js';
 import { accountsRouter } from './accounts.js';
 import { analyticsRouter } from './analytics.js';
 import { apiTokensRouter } from './apiTokens.js';
@@ -14,16 +14,18 @@ import { pricesRouter } from './prices.js';
 import { realEstateRouter } from './realEstate.js';
 import { systemRouter } from './system.js';
 import { tasksRouter } from './tasks.js';
+import { holdingLotsRouter, reconciliationRouter, transactionsRouter } from './transactions.js';
 import { usersRouter } from './users.js';
 
 export const appRouter = router({
   system: systemRouter,
-  accounts: accountsRouter,
+  accounts: mergeRouters(accountsRouter, reconciliationRouter),
   analytics: analyticsRouter,
   auth: authRouter,
   users: usersRouter,
   apiTokens: apiTokensRouter,
-  holdings: holdingsRouter,
+  holdings: mergeRouters(holdingsRouter, holdingLotsRouter),
+  transactions: transactionsRouter,
   prices: pricesRouter,
   fx: fxRouter,
   realEstate: realEstateRouter,

@@ -4,6 +4,7 @@ import { analyticsCases } from './analytics.js';
 import { apiTokensCases } from './apiTokens.js';
 import { authCases } from './auth.js';
 import { holdingsCases } from './holdings.js';
+import { ledgerCases } from './ledger.js';
 import { portfolioCases } from './portfolio.js';
 import { realEstateCases } from './realEstate.js';
 import { systemCases } from './system.js';
@@ -19,6 +20,7 @@ export const isolationCases: IsolationCases = {
   ...usersCases,
   ...apiTokensCases,
   ...holdingsCases,
+  ...ledgerCases,
   ...realEstateCases,
   ...portfolioCases,
   ...tasksCases,
