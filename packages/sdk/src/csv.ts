@@ -80,6 +80,11 @@ export interface CsvMapping {
   description?: string;
   currency?: string;
   /**
+   * Column holding a split's ratio (new : old, "10:1", "10-for-1", "1 for 5"). When absent or empty
+   * on a split row, the ratio is read from the description (e.g. "NVIDIA CORP 10 FOR 1 SPLIT").
+   */
+  splitRatio?: string;
+  /**
    * The file's action labels → transaction types (matched case-insensitively after trimming).
    * Labels already equal to a type ('buy', 'sell', 'dividend', ...) need no entry.
    */
@@ -195,6 +200,7 @@ export function rowsFromCsv(
     settleDate: columnOf('settleDate'),
     description: columnOf('description'),
     currency: columnOf('currency'),
+    splitRatio: columnOf('splitRatio'),
   };
   if (errors.length) return { rows: [], lines: [], errors, skipped: 0 };
   const labels = new Map(
@@ -256,6 +262,17 @@ export function rowsFromCsv(
       if (description) row.description = description.slice(0, 1000);
       const currency = cell(cols.currency);
       if (currency) row.currency = currency;
+      if (kind.type === 'split') {
+        const ratio = /(\d+(?:\.\d+)?)\s*(?::|-for-|\s+for\s+)\s*(\d+(?:\.\d+)?)/i.exec(
+          cell(cols.splitRatio) || description,
+        );
+        if (!ratio)
+          throw Object.assign(new Error('a split needs its ratio (e.g. "10:1")'), { field: 'splitRatio' });
+        row.splitRatio = `${ratio[1]}:${ratio[2]}`;
+        delete row.quantity;
+        delete row.price;
+        delete row.amount;
+      }
       const given = cell(cols.externalId);
       if (given) row.externalId = given;
       else {

@@ -6,7 +6,6 @@
 import type { CostBasisMethod } from '@fo/schema';
 import type { Actor } from '../../actor.js';
 import type { Knex } from '../../db/knex.js';
-import { NotFoundError } from '../errors.js';
 import type { AccountPolicy } from './engine/index.js';
 
 export interface LedgerAccount {
@@ -55,25 +54,6 @@ export function policyOf(account: LedgerAccount): AccountPolicy {
 }
 
 /**
- * Locks the actor's accounts (SELECT ... FOR UPDATE, in id order) and returns them. A missing or
- * foreign id is NOT_FOUND, naming the field it came from.
- */
-export async function lockAccounts(
-  trx: Knex.Transaction,
-  actor: Actor,
-  ids: readonly string[],
-): Promise<Map<string, LedgerAccount>> {
-  const unique = [...new Set(ids)].sort();
-  const { rows } = await trx.raw<{ rows: LedgerAccount[] }>(
-    `SELECT ${COLUMNS} FROM accounts WHERE user_id = ? AND id = ANY(?::uuid[]) ORDER BY id FOR UPDATE`,
-    [actor.userId, unique],
-  );
-  const found = new Map(rows.map((r) => [r.id, r]));
-  for (const id of unique) if (!found.has(id)) throw new NotFoundError('Account', id);
-  return found;
-}
-
-/**
  * Serializes writers of one user's symbol partitions (transaction-scoped advisory locks, in
  * sorted order). Replays of a partition read and rewrite rows of several accounts (transfers,
  * wash sales), so the account row lock alone is not enough.
@@ -91,7 +71,10 @@ export async function lockPartitions(
   );
 }
 
-/** Like lockAccounts, without failing: the ids that are not the actor's are simply absent. */
+/**
+ * Locks the actor's accounts among `ids` (SELECT ... FOR UPDATE, in id order) and returns them; ids
+ * that are not the actor's are simply absent (callers answer NOT_FOUND, naming their field).
+ */
 export async function lockOwnAccounts(
   trx: Knex.Transaction,
   actor: Actor,

@@ -54,7 +54,7 @@ export async function listTransactions({ db, actor }: ServiceContext, input: Lis
     const owned = await (db as Knex)('accounts')
       .where({ id: input.accountId, user_id: actor.userId })
       .first('id');
-    if (!owned) throw new NotFoundError('Account', input.accountId);
+    if (!owned) throw new NotFoundError('Account', input.accountId, 'accountId');
   }
   if (input.from && input.to && input.from > input.to)
     throw new ValidationError(['to'], 'must not be before from');
@@ -89,7 +89,7 @@ export async function getTransaction({ db, actor }: ServiceContext, id: string):
     .select(TRANSACTION_COLUMNS)
     .where({ id, user_id: actor.userId })
     .first()) as TransactionRow | undefined;
-  if (!row) throw new NotFoundError('Transaction', id);
+  if (!row) throw new NotFoundError('Transaction', id, 'id');
   return toTransactionView(row);
 }
 
@@ -117,7 +117,7 @@ export async function holdingLots({ db, actor }: ServiceContext, holdingId: stri
     'a.id',
     holdingId,
   )) as HoldingRow[];
-  if (holdingRows.length === 0) throw new NotFoundError('Holding', holdingId);
+  if (holdingRows.length === 0) throw new NotFoundError('Holding', holdingId, 'holdingId');
   const [view] = await toHoldingViews(db, actor.userId, holdingRows, today);
   const holding = holdingRows[0] as HoldingRow;
   const price = view?.priceSource === 'cost' ? null : (view?.currentPrice ?? null);
@@ -223,7 +223,7 @@ export async function realizedGains({ db, actor }: ServiceContext, input: GainsI
     const owned = await (db as Knex)('accounts')
       .where({ id: input.accountId, user_id: actor.userId })
       .first('id');
-    if (!owned) throw new NotFoundError('Account', input.accountId);
+    if (!owned) throw new NotFoundError('Account', input.accountId, 'accountId');
   }
   const query = (db as Knex)('lot_allocations')
     .select(

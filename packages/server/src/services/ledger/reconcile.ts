@@ -28,7 +28,7 @@ async function loadAccount(db: Db, userId: string, id: string, forUpdate: boolea
     .where({ id, user_id: userId });
   if (forUpdate) query.forUpdate();
   const row = (await query.first()) as AccountRow | undefined;
-  if (!row) throw new NotFoundError('Account', id);
+  if (!row) throw new NotFoundError('Account', id, 'accountId');
   if (row.tracking_mode !== 'transactions') {
     throw new ValidationError(
       ['accountId'],

@@ -287,7 +287,7 @@ async function writeBatch(
   const counterpartIds = inputs.map((r) => r.counterpartAccountId).filter((id): id is string => !!id);
   const accounts = await lockOwnAccounts(trx, actor, [accountId, ...counterpartIds]);
   const account = accounts.get(accountId);
-  if (!account) throw new NotFoundError('Account', accountId);
+  if (!account) throw new NotFoundError('Account', accountId, 'accountId');
   if (account.closed_at) throw new ValidationError(['accountId'], 'The account is closed; reopen it first');
 
   const issues: RowIssue[] = [];
@@ -311,7 +311,8 @@ async function writeBatch(
     if (tx.counterpartAccountId) {
       counterpart = accounts.get(tx.counterpartAccountId);
       if (!counterpart) {
-        if (mode === 'throw') throw new NotFoundError('Account', tx.counterpartAccountId);
+        if (mode === 'throw')
+          throw new NotFoundError('Account', tx.counterpartAccountId, 'counterpartAccountId');
         fail(index, { field: 'counterpartAccountId', message: 'Account not found' });
         return;
       }
@@ -583,7 +584,7 @@ async function lockTransaction(trx: Knex.Transaction, actor: Actor, id: string):
     .select('account_id', 'counterpart_account_id')
     .where({ id, user_id: actor.userId })
     .first()) as { account_id: string; counterpart_account_id: string | null } | undefined;
-  if (!first) throw new NotFoundError('Transaction', id);
+  if (!first) throw new NotFoundError('Transaction', id, 'id');
   const accounts = await lockOwnAccounts(
     trx,
     actor,
@@ -593,7 +594,7 @@ async function lockTransaction(trx: Knex.Transaction, actor: Actor, id: string):
     .select(TRANSACTION_COLUMNS)
     .where({ id, user_id: actor.userId })
     .first()) as TransactionRow | undefined;
-  if (!row) throw new NotFoundError('Transaction', id);
+  if (!row) throw new NotFoundError('Transaction', id, 'id');
   let side: TransactionRow | null = null;
   if (row.transfer_id) {
     side =
@@ -816,7 +817,7 @@ export async function rebuildAccountLedger(
 ): Promise<{ symbols: number }> {
   return withTransaction(ctx.db, async (trx) => {
     const accounts = await lockOwnAccounts(trx, ctx.actor, [accountId]);
-    if (!accounts.get(accountId)) throw new NotFoundError('Account', accountId);
+    if (!accounts.get(accountId)) throw new NotFoundError('Account', accountId, 'accountId');
     const { rows } = await trx.raw<{ rows: { symbol: string }[] }>(
       `SELECT DISTINCT symbol FROM transactions WHERE account_id = ? AND symbol IS NOT NULL
        UNION SELECT DISTINCT symbol FROM tax_lots WHERE account_id = ?`,
