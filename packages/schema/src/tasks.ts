@@ -8,10 +8,16 @@
 import { z } from 'zod';
 import { zPage, zPageInput, zUuid } from './common.js';
 import { TASK_STATUSES } from './enums.js';
+import { zCashFlowForecastInput, zCashFlowForecastResult } from './task-types/cash-flow-forecast.js';
 import { zNoopInput, zNoopResult } from './task-types/noop.js';
+import { zPortfolioAnalysisInput, zPortfolioAnalysisResult } from './task-types/portfolio-analysis.js';
+import { zRefreshNetWorthInput, zRefreshNetWorthResult } from './task-types/refresh-net-worth.js';
 
 export const TASK_DEFINITIONS = {
   noop: { input: zNoopInput, result: zNoopResult },
+  portfolio_analysis: { input: zPortfolioAnalysisInput, result: zPortfolioAnalysisResult },
+  cash_flow_forecast: { input: zCashFlowForecastInput, result: zCashFlowForecastResult },
+  refresh_net_worth: { input: zRefreshNetWorthInput, result: zRefreshNetWorthResult },
 } as const;
 
 export type TaskType = keyof typeof TASK_DEFINITIONS;
@@ -64,32 +70,52 @@ const zEnqueueOptions = z.object({
   idempotencyKey: z.string().trim().min(1).max(200).optional(),
 });
 
-function createVariant<T extends TaskType>(type: T) {
+type Definitions = typeof TASK_DEFINITIONS;
+/**
+ * Spells a type out as a plain object (distributing over unions), so declarations that infer
+ * from these schemas (the SDK's) print the shape instead of naming an alias that leads to zod.
+ */
+type Plain<T> = { [K in keyof T]: T[K] } & {};
+
+// The unions below are built at run time from TASK_DEFINITIONS; their static types are spelled
+// out per task type (mapped types), because TypeScript does not narrow a union derived from
+// `ReturnType<typeof variant<K>>` by its discriminant.
+function createVariant(type: TaskType) {
   return zEnqueueOptions.extend({ type: z.literal(type), input: TASK_DEFINITIONS[type].input });
 }
-type CreateVariant = { [K in TaskType]: ReturnType<typeof createVariant<K>> }[TaskType];
+type EnqueueIn = z.input<typeof zEnqueueOptions>;
+type EnqueueOut = z.output<typeof zEnqueueOptions>;
+/** tasks.create's input as callers write it: `input` is checked against `type`'s schema. */
+export type CreateTaskInput = {
+  [K in TaskType]: EnqueueIn & { type: K; input: z.input<Definitions[K]['input']> };
+}[TaskType];
+export type CreateTaskParsed = { [K in TaskType]: EnqueueOut & { type: K; input: TaskInput<K> } }[TaskType];
 export const zCreateTaskInput = z.discriminatedUnion(
   'type',
-  TASK_TYPES.map((type) => createVariant(type)) as unknown as [CreateVariant, ...CreateVariant[]],
-);
-export type CreateTaskInput = z.input<typeof zCreateTaskInput>;
+  TASK_TYPES.map(createVariant) as unknown as [ReturnType<typeof createVariant>],
+) as unknown as z.ZodType<Plain<CreateTaskParsed>, Plain<CreateTaskInput>>;
 
-function scheduleVariant<T extends TaskType>(type: T) {
-  return z.object({
-    type: z.literal(type),
-    input: TASK_DEFINITIONS[type].input,
-    cron: zCron,
-    timezone: zTimeZone.default('UTC'),
-    priority: z.number().int().min(-1000).max(1000).default(0),
-    maxAttempts: z.number().int().min(1).max(25).default(3),
-  });
+function scheduleVariant(type: TaskType) {
+  return zScheduleOptions.extend({ type: z.literal(type), input: TASK_DEFINITIONS[type].input });
 }
-type ScheduleVariant = { [K in TaskType]: ReturnType<typeof scheduleVariant<K>> }[TaskType];
+const zScheduleOptions = z.object({
+  cron: zCron,
+  timezone: zTimeZone.default('UTC'),
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  maxAttempts: z.number().int().min(1).max(25).default(3),
+});
+type ScheduleIn = z.input<typeof zScheduleOptions>;
+type ScheduleOut = z.output<typeof zScheduleOptions>;
+export type ScheduleTaskInput = {
+  [K in TaskType]: ScheduleIn & { type: K; input: z.input<Definitions[K]['input']> };
+}[TaskType];
+export type ScheduleTaskParsed = {
+  [K in TaskType]: ScheduleOut & { type: K; input: TaskInput<K> };
+}[TaskType];
 export const zScheduleTaskInput = z.discriminatedUnion(
   'type',
-  TASK_TYPES.map((type) => scheduleVariant(type)) as unknown as [ScheduleVariant, ...ScheduleVariant[]],
-);
-export type ScheduleTaskInput = z.input<typeof zScheduleTaskInput>;
+  TASK_TYPES.map(scheduleVariant) as unknown as [ReturnType<typeof scheduleVariant>],
+) as unknown as z.ZodType<Plain<ScheduleTaskParsed>, Plain<ScheduleTaskInput>>;
 
 const zTaskFields = z.object({
   id: zUuid,
@@ -114,20 +140,22 @@ const zTaskFields = z.object({
   updatedAt: z.date(),
 });
 
-function taskVariant<T extends TaskType>(type: T) {
+function taskVariant(type: TaskType) {
   return zTaskFields.extend({
     type: z.literal(type),
     input: TASK_DEFINITIONS[type].input,
     result: TASK_DEFINITIONS[type].result.nullable(),
   });
 }
-type TaskVariant = { [K in TaskType]: ReturnType<typeof taskVariant<K>> }[TaskType];
+type TaskFields = z.output<typeof zTaskFields>;
 /** A task with its input and result, typed by `type`. */
+export type Task = {
+  [K in TaskType]: TaskFields & { type: K; input: TaskInput<K>; result: TaskResult<K> | null };
+}[TaskType];
 export const zTask = z.discriminatedUnion(
   'type',
-  TASK_TYPES.map((type) => taskVariant(type)) as unknown as [TaskVariant, ...TaskVariant[]],
-);
-export type Task = z.output<typeof zTask>;
+  TASK_TYPES.map(taskVariant) as unknown as [ReturnType<typeof taskVariant>],
+) as unknown as z.ZodType<Plain<Task>>;
 /** A task of one type, e.g. `TaskOf<'portfolio_analysis'>`. */
 export type TaskOf<T extends TaskType> = Extract<Task, { type: T }>;
 

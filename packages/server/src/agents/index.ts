@@ -2,10 +2,18 @@
  * The built-in agents: one file each, one line here. A worker runs the task types of the agents it
  * is given (`builtinAgents` unless told otherwise) and claims nothing else.
  */
+import { cashFlowForecastAgent } from './cash-flow-forecast.js';
 import { noopAgent } from './noop.js';
+import { portfolioAnalysisAgent } from './portfolio-analysis.js';
 import type { Agent } from './queue/definition.js';
+import { refreshNetWorthAgent } from './refresh-net-worth.js';
 
-export const builtinAgents: readonly Agent[] = [noopAgent];
+export const builtinAgents: readonly Agent[] = [
+  noopAgent,
+  portfolioAnalysisAgent,
+  cashFlowForecastAgent,
+  refreshNetWorthAgent,
+];
 
 export type { Agent, AgentContext, DefaultSchedule, TaskInfo } from './queue/definition.js';
 export { defineAgent, defineTask, PermanentError, TaskAbortedError } from './queue/definition.js';

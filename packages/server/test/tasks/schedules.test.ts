@@ -59,7 +59,7 @@ describe('schedules at run time', () => {
       timezone: 'UTC',
       result: { ok: true, note: 'hourly' },
     });
-    const after = (await caller.tasks.schedules.list({})).items[0]!;
+    const after = (await caller.tasks.schedules.list({ type: 'noop' })).items[0]!;
     expect(after.nextRunAt.getTime()).toBeGreaterThan(Date.now());
     expect(after.lastRunAt).toBeInstanceOf(Date);
     expect(await db('agent_tasks').where({ schedule_id: schedule.id }).count({ n: '*' }).first()).toEqual({

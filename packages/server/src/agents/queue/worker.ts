@@ -15,6 +15,7 @@ import os from 'node:os';
 import { systemActor } from '../../actor.js';
 import type { Knex } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
+import { NotFoundError, ValidationError } from '../../services/errors.js';
 import { type AbortCause, type Agent, PermanentError, retryDelayMs, TaskAbortedError } from './definition.js';
 import { connectionConfigOf, PgListener } from './listener.js';
 import { enqueueDueSchedules, ensureDefaultSchedules } from './schedules.js';
@@ -73,8 +74,9 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** Retrying cannot fix these: bad input, or records that do not exist. */
 function isPermanent(err: unknown): boolean {
-  return err instanceof PermanentError;
+  return err instanceof PermanentError || err instanceof ValidationError || err instanceof NotFoundError;
 }
 
 export class Worker {
