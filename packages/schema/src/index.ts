@@ -13,6 +13,7 @@ export * from './plaid.js';
 export * from './portfolio.js';
 export * from './realEstate.js';
 export * from './system.js';
+export * from './target-allocation.js';
 export * from './task-types/cash-flow-forecast.js';
 export * from './task-types/noop.js';
 export * from './task-types/portfolio-analysis.js';

@@ -16,6 +16,7 @@ export { RealEstate } from './RealEstate.js';
 export { RealEstateValuation } from './RealEstateValuation.js';
 export { Reconciliation, type StoredPositionDifference } from './Reconciliation.js';
 export { Session } from './Session.js';
+export { TargetAllocation } from './TargetAllocation.js';
 export { TaxLot } from './TaxLot.js';
 export { Transaction } from './Transaction.js';
 export { User } from './User.js';

@@ -43,6 +43,7 @@ const CASES: [table: string, column: string, values: readonly string[]][] = [
   ['accounts', 'cost_basis_method', COST_BASIS_METHODS],
   ['accounts', 'sync_status', SYNC_STATUSES],
   ['assets', 'asset_class', ASSET_CLASSES],
+  ['target_allocations', 'asset_class', ASSET_CLASSES],
   ['real_estate', 'property_type', PROPERTY_TYPES],
   ['transactions', 'type', TRANSACTION_TYPES],
   ['users', 'risk_tolerance', RISK_TOLERANCES],

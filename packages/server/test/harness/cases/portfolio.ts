@@ -12,6 +12,15 @@ async function ownerWealth({ ownerCaller }: IsolationEnv) {
   });
 }
 
+async function ownerTargets({ ownerCaller }: IsolationEnv) {
+  await ownerCaller.portfolio.targetAllocation.set({
+    targets: [
+      { assetClass: 'stock', weight: '0.7' },
+      { assetClass: 'bond', weight: '0.3', band: '0.1' },
+    ],
+  });
+}
+
 export const portfolioCases: IsolationCases = {
   'portfolio.netWorth': {
     kind: 'ownData',
@@ -25,6 +34,27 @@ export const portfolioCases: IsolationCases = {
     arrange: async (env) => {
       await ownerWealth(env);
       return { interval: 'month' };
+    },
+  },
+  'portfolio.targetAllocation.get': {
+    kind: 'ownData',
+    arrange: async (env) => {
+      await ownerTargets(env);
+      return undefined;
+    },
+  },
+  'portfolio.targetAllocation.set': {
+    kind: 'ownData',
+    arrange: async (env) => {
+      await ownerTargets(env);
+      return { targets: [{ assetClass: 'cash', weight: '1' }] };
+    },
+  },
+  'portfolio.targetAllocation.reset': {
+    kind: 'ownData',
+    arrange: async (env) => {
+      await ownerTargets(env);
+      return undefined;
     },
   },
 };
