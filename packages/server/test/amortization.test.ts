@@ -2,10 +2,11 @@
  * The amortization and property math against published worked examples. Each expected number
  * names its source.
  */
+
 import { Decimal } from '@fo/schema';
+import { addMonths } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import {
-  addMonths,
   amortizationSchedule,
   balanceAsOf,
   fv,

@@ -1,6 +1,6 @@
 import { Decimal, todayIso } from '@fo/schema';
+import { addDays } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../src/services/holdings/valuation.js';
 import { holdingsAccount, newUser } from './support/accounts-factories.js';
 import { expectTRPCError } from './support/expect-error.js';
 

@@ -5,11 +5,13 @@
  * recurring items given in the input. Amounts in a currency without an FX rate are left out and
  * reported, never converted at 1.0.
  */
+
 import { Decimal, todayIso } from '@fo/schema';
+import { addDays, addMonths } from '@fo/schema/calendar';
 import { User } from '../models/index.js';
 import { NotFoundError } from '../services/errors.js';
 import { loadRates, type RateTable } from '../services/fx/rates.js';
-import { addDays, addMonths, minorUnits } from '../services/realEstate/amortization.js';
+import { minorUnits } from '../services/realEstate/amortization.js';
 import { mortgageSchedule } from '../services/realEstate/mortgages.js';
 import { listProperties } from '../services/realEstate/properties.js';
 import { defineTask } from './queue/definition.js';

@@ -1,15 +1,14 @@
 /**
  * Engine behaviour on hand-built books: calendar, forward fill and gaps, FX, scopes, ranges.
  */
+import { dayToIso, isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeMarket,
   analyzeRanges,
   analyzeScope,
   buildCalendar,
-  dayToIso,
   fillOnCalendar,
-  isoToDay,
   prepareModel,
   resolveRange,
   Step,

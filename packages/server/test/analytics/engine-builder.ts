@@ -2,7 +2,8 @@
  * Builds engine inputs from readable descriptions (dates, symbols, amounts), for the engine's
  * unit and property tests.
  */
-import { EventKind, isoToDay, type ModelInput } from '../../src/services/analytics/engine/index.js';
+import { isoToDay } from '@fo/schema/calendar';
+import { EventKind, type ModelInput } from '../../src/services/analytics/engine/index.js';
 
 export interface EventSpec {
   date: string;

@@ -1,6 +1,7 @@
 /**
  * The engine against published worked examples. Each expected number names its source.
  */
+import { dayToIso, isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeMarket,
@@ -9,8 +10,6 @@ import {
   annualizedVolatility,
   concentration,
   correlation,
-  dayToIso,
-  isoToDay,
   jensensAlpha,
   maxDrawdown,
   prepareModel,

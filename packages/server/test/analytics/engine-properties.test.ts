@@ -1,6 +1,7 @@
 /**
  * Properties of the engine over random inputs (fast-check).
  */
+import { dayToIso, isoToDay, isWeekday } from '@fo/schema/calendar';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,9 +9,6 @@ import {
   analyzeRanges,
   analyzeScope,
   dailyReturns,
-  dayToIso,
-  isoToDay,
-  isWeekday,
   prepareModel,
   Step,
   xirr,

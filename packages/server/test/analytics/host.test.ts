@@ -1,8 +1,9 @@
 /**
  * The host runs the same computation on the main thread and in a worker thread, and memoizes.
  */
+
+import { dayToIso, isoToDay, isWeekday } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
-import { dayToIso, isoToDay, isWeekday } from '../../src/services/analytics/engine/index.js';
 import type { RawBook } from '../../src/services/analytics/engine/raw.js';
 import type { SessionRequest } from '../../src/services/analytics/engine/session.js';
 import { createAnalyticsHost } from '../../src/services/analytics/host.js';

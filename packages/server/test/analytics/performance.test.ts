@@ -2,8 +2,10 @@
  * analytics.performance and analytics.risk through the caller, on books built from the ledger,
  * prices and FX in the database.
  */
+
+import { isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
-import { isoToDay, xirr } from '../../src/services/analytics/engine/index.js';
+import { xirr } from '../../src/services/analytics/engine/index.js';
 import { newUser } from '../support/accounts-factories.js';
 import { insertLedger, seedFx, seedPrices } from '../support/analytics-factories.js';
 import { expectTRPCError } from '../support/expect-error.js';

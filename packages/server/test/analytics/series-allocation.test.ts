@@ -3,8 +3,8 @@
  * the SDK over HTTP.
  */
 import { Decimal, todayIso } from '@fo/schema';
+import { addMonthsToDay, dayToIso, isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
-import { addMonths, dayToIso, isoToDay } from '../../src/services/analytics/engine/dates.js';
 import { runPortfolioAnalytics } from '../../src/services/analytics/service.js';
 import { newUser } from '../support/accounts-factories.js';
 import { insertLedger, seedPrices } from '../support/analytics-factories.js';
@@ -138,7 +138,7 @@ describe('holdings performance fields', () => {
     const { caller, db, user, actor } = await newUser();
     const account = await insertAccount(db, user);
     const today = todayIso();
-    const start = dayToIso(addMonths(isoToDay(today), -18));
+    const start = dayToIso(addMonthsToDay(isoToDay(today), -18));
     let level = 100;
     await seedPrices(caller, 'AAA', start, today, (_d, i) => {
       if (i > 0) level *= i % 2 ? 1.01 : 0.995;

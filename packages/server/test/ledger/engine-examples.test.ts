@@ -1,9 +1,9 @@
 /**
  * The ledger engine against published worked examples. Each expected number names its source.
  */
+import { isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import {
-  dayOf,
   isLongTerm,
   type LedgerEvent,
   type Lot,
@@ -209,14 +209,14 @@ describe('holding period', () => {
   it('Publication 550: bought February 5, 2022, sold February 5, 2023 is short-term; February 6 is long', () => {
     // Source: IRS Publication 550, "Holding Period" (count from the day after acquisition; the
     // day of disposal counts).
-    expect(isLongTerm(dayOf('2022-02-05'), dayOf('2023-02-05'))).toBe(false);
-    expect(isLongTerm(dayOf('2022-02-05'), dayOf('2023-02-06'))).toBe(true);
+    expect(isLongTerm(isoToDay('2022-02-05'), isoToDay('2023-02-05'))).toBe(false);
+    expect(isLongTerm(isoToDay('2022-02-05'), isoToDay('2023-02-06'))).toBe(true);
   });
 
   it('a 29 February acquisition is long-term from 1 March of the next year', () => {
     // Rev. Rul. 66-7: the year that begins on 29 February ends on 28 February.
-    expect(isLongTerm(dayOf('2024-02-29'), dayOf('2025-02-28'))).toBe(false);
-    expect(isLongTerm(dayOf('2024-02-29'), dayOf('2025-03-01'))).toBe(true);
+    expect(isLongTerm(isoToDay('2024-02-29'), isoToDay('2025-02-28'))).toBe(false);
+    expect(isLongTerm(isoToDay('2024-02-29'), isoToDay('2025-03-01'))).toBe(true);
   });
 
   it('splits a sale across lots into short- and long-term lines', () => {

@@ -3,10 +3,9 @@
  * capital, reinvested dividends, highest-cost and specific identification, short positions and the
  * errors a replay raises.
  */
+import { dayToIso, isoToDay } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import {
-  dayOf,
-  isoOf,
   type LedgerEvent,
   LotSelectionError,
   OversellError,
@@ -60,7 +59,7 @@ describe('wash sales', () => {
       expect(m((open[0]?.cost ?? 0n) + (open[0]?.adj ?? 0n))).toBe(basis);
       // Publication 550: the new stock's holding period includes the old stock's, so the piece's
       // holding period starts ~20 years before its purchase, and a sale next week is long-term.
-      expect(isoOf(open[0]?.holdingStartDay ?? 0)).toBe('1935-06-20');
+      expect(dayToIso(open[0]?.holdingStartDay ?? 0)).toBe('1935-06-20');
     }
   });
 
@@ -165,12 +164,12 @@ describe('transfers', () => {
       '750',
     ]);
     const lines = result.movements.filter((mv) => mv.kind === 'sale');
-    expect(lines.map((l) => [isoOf(l.acquiredDay), q(-l.qty), m(-l.cost), l.term])).toEqual([
+    expect(lines.map((l) => [dayToIso(l.acquiredDay), q(-l.qty), m(-l.cost), l.term])).toEqual([
       ['2020-01-02', '10', '1005', 'long'],
       ['2021-06-01', '2', '300', 'short'],
     ]);
     const child = result.lots.find((l) => l.accountId === 'B' && l.qty > 0n);
-    expect(child && [child.createdBy, isoOf(child.acquiredDay), q(child.qty), m(child.cost)]).toEqual([
+    expect(child && [child.createdBy, dayToIso(child.acquiredDay), q(child.qty), m(child.cost)]).toEqual([
       'in-1',
       '2021-06-01',
       '3',
@@ -328,8 +327,8 @@ describe('overselling and short positions', () => {
 describe('day numbers', () => {
   it('round-trip ISO dates', () => {
     for (const iso of ['1900-03-01', '1970-01-01', '2000-02-29', '2024-12-31', '2099-07-04']) {
-      expect(isoOf(dayOf(iso))).toBe(iso);
+      expect(dayToIso(isoToDay(iso))).toBe(iso);
     }
-    expect(dayOf('1970-01-02')).toBe(1);
+    expect(isoToDay('1970-01-02')).toBe(1);
   });
 });

@@ -4,8 +4,8 @@
  * keep), in the core schema's meaning: `amount` is the signed cash effect.
  */
 import { Decimal } from '@fo/schema';
+import { dayToIso, isoToDay, isWeekday } from '@fo/schema/calendar';
 import type { Knex } from '../../src/db/knex.js';
-import { dayToIso, isoToDay, isWeekday } from '../../src/services/analytics/engine/dates.js';
 import type { Caller } from '../harness/types.js';
 
 /** Weekdays from `from` to `to`, inclusive. */

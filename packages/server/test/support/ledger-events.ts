@@ -1,10 +1,11 @@
 /**
  * Builders for ledger-engine events in tests: decimal strings and ISO dates in, engine values out.
  */
+
 import type { CostBasisMethod } from '@fo/schema';
+import { isoToDay } from '@fo/schema/calendar';
 import {
   type AccountPolicy,
-  dayOf,
   formatMoney,
   formatQty,
   type LedgerEvent,
@@ -37,7 +38,7 @@ export function ev(spec: EventSpec): LedgerEvent {
     id: spec.id ?? `tx-${seq}`,
     accountId: spec.account ?? 'A',
     type: spec.type,
-    day: dayOf(spec.date),
+    day: isoToDay(spec.date),
     seq,
     quantity: spec.quantity ? qty(spec.quantity) : 0n,
     price: spec.price ? money(spec.price) : 0n,

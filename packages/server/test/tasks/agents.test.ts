@@ -3,9 +3,9 @@
  * read back with tasks.byId.
  */
 import { Decimal, TASK_TYPES, todayIso } from '@fo/schema';
+import { addDays, addMonths } from '@fo/schema/calendar';
 import { describe, expect, it } from 'vitest';
 import { builtinAgents } from '../../src/agents/index.js';
-import { addDays, addMonths } from '../../src/services/realEstate/amortization.js';
 import { holdingsAccount, newUser } from '../support/accounts-factories.js';
 import { insertLedger, seedPrices } from '../support/analytics-factories.js';
 import { insertAccount } from '../support/factories.js';

@@ -5,10 +5,10 @@
  */
 import type { AnalyticsScope } from '@fo/schema';
 import { todayIso } from '@fo/schema';
+import { isoToDay } from '@fo/schema/calendar';
 import type { Db } from '../../db/transaction.js';
 import type { ServiceContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { isoToDay } from './engine/dates.js';
 import type { ScopeSpec, SessionRequest, SessionResponse } from './engine/session.js';
 import { analyticsHost } from './host.js';
 import { type AnalyticsContext, type BookMeta, loadContext, loadMeta, loadRawBook } from './loader.js';

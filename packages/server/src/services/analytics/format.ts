@@ -4,8 +4,8 @@
  */
 import type { AnalyticsBasis, AnalyticsMissing, AnalyticsRange } from '@fo/schema';
 import { Decimal } from '@fo/schema';
+import { dayToIso } from '@fo/schema/calendar';
 import type { DayRun, RangeOut } from './engine/compute.js';
-import { dayToIso } from './engine/dates.js';
 import type { SessionResponse } from './engine/session.js';
 import type { AnalyticsContext } from './loader.js';
 

@@ -10,7 +10,9 @@
  *
  * The ledger → event mapping lives in SQL (`EVENT_SQL`), in exact numeric arithmetic.
  */
+
 import { CASH_LIKE_ACCOUNT_TYPES, LIABILITY_ACCOUNT_TYPES } from '@fo/schema';
+import { isoToDay } from '@fo/schema/calendar';
 import type { Actor } from '../../actor.js';
 import type { Db } from '../../db/transaction.js';
 import { NotFoundError } from '../errors.js';
@@ -241,18 +243,13 @@ const LEDGER_SYMBOLS_SQL = `
   SELECT coalesce(array_agg(s.symbol), '{}') AS symbols
     FROM (SELECT DISTINCT t.symbol FROM transactions t WHERE t.user_id = ? AND t.symbol IS NOT NULL) s`;
 
-const EPOCH = Date.UTC(1970, 0, 1);
-function dayOf(iso: string): number {
-  return Math.round((Date.parse(`${iso}T00:00:00Z`) - EPOCH) / 86_400_000);
-}
-
 /** A mortgage's outstanding balance as steps: the principal from its start, then after each payment. */
 function mortgageSteps(m: MortgageRow, currency: string, endIso: string): string {
   const schedule = amortizationSchedule(loanTerms(m, currency), recordedBalances(m), endIso);
-  const points = [`${dayOf(m.start_date)}:${m.original_principal}`];
+  const points = [`${isoToDay(m.start_date)}:${m.original_principal}`];
   for (const row of schedule.rows) {
     if (row.date > endIso) break;
-    points.push(`${dayOf(row.date)}:${row.balance.toFixed()}`);
+    points.push(`${isoToDay(row.date)}:${row.balance.toFixed()}`);
   }
   return points.join(',');
 }
@@ -336,7 +333,7 @@ export async function loadRawBook(
       label: a.name,
       currency: a.currency,
       sign: LIABILITIES.includes(a.type) ? -1 : 1,
-      points: `${dayOf(a.since)}:${a.cash_balance}`,
+      points: `${isoToDay(a.since)}:${a.cash_balance}`,
     });
   }
   const propertyById = new Map(properties.rows.map((p) => [p.id, p]));
@@ -355,7 +352,7 @@ export async function loadRawBook(
   }
   return {
     marketKey: `${marketVersion}|${endIso}`,
-    endDay: dayOf(endIso),
+    endDay: isoToDay(endIso),
     baseCurrency,
     accountCurrencies: meta.accounts.map((a) => a.currency),
     events: { count: ledger.count, rows: ledger.rows },

@@ -18,11 +18,11 @@ import type {
   zAnalyticsSeriesInput,
 } from '@fo/schema';
 import { ANALYTICS_RANGES, Decimal, todayIso } from '@fo/schema';
+import { isoToDay } from '@fo/schema/calendar';
 import type { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { type ResolvedCall, resolveCall } from './context.js';
 import { groupBy, concentration as measureConcentration } from './engine/allocation.js';
-import { isoToDay } from './engine/dates.js';
 import type { RangeRequest } from './engine/ranges.js';
 import type { SessionRequest, SessionResponse } from './engine/session.js';
 import {

@@ -11,14 +11,9 @@
  * holding, so a user's 5,000 holdings over a few hundred symbols cost a few hundred probes.
  */
 import { Decimal, type PriceSource } from '@fo/schema';
+import { addDays } from '@fo/schema/calendar';
 import type { Db } from '../../db/transaction.js';
 import { getEnv } from '../../env.js';
-
-export function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 export interface StaleThresholds {
   /** Market prices dated before this day are stale. */

@@ -2,10 +2,9 @@
  * Rows ↔ engine values. numeric columns arrive as exact decimal strings (db/knex.ts), dates as
  * 'YYYY-MM-DD', int8 as numbers; the engine works in scaled bigints and day numbers.
  */
+import { isoToDay } from '@fo/schema/calendar';
 import {
-  dayOf,
   formatFixed,
-  isoOf,
   type LedgerEvent,
   type LedgerEventType,
   type Lot,
@@ -59,7 +58,7 @@ export function toEvents(rows: readonly EventRow[]): LedgerEvent[] {
     id: r.id,
     accountId: r.account_id,
     type: r.type,
-    day: dayOf(r.trade_date),
+    day: isoToDay(r.trade_date),
     seq: r.seq,
     quantity: r.type === 'split' ? 0n : qOrZero(r.quantity),
     price: mOrZero(r.price),
@@ -109,12 +108,12 @@ export function toLot(r: LotRow): Lot {
     id: r.id,
     accountId: r.account_id,
     createdBy: r.created_by_transaction_id,
-    createdDay: dayOf(r.created_date),
+    createdDay: isoToDay(r.created_date),
     createdSeq: r.created_seq,
     parentId: r.parent_lot_id,
     sourceTxId: r.source_transaction_id,
-    acquiredDay: dayOf(r.acquired_date),
-    holdingStartDay: dayOf(r.holding_start_date),
+    acquiredDay: isoToDay(r.acquired_date),
+    holdingStartDay: isoToDay(r.holding_start_date),
     orderSeq: r.order_seq,
     short: r.is_short,
     washReplacement: r.wash_replacement,
@@ -124,7 +123,7 @@ export function toLot(r: LotRow): Lot {
     qty: q(r.quantity),
     cost: m(r.cost),
     adj: m(r.wash_adjustment),
-    closedDay: r.closed_date === null ? null : dayOf(r.closed_date),
+    closedDay: r.closed_date === null ? null : isoToDay(r.closed_date),
   };
 }
 
@@ -160,7 +159,7 @@ export function toMovement(r: MovementRow): Movement {
     lotId: r.lot_id,
     accountId: r.account_id,
     txId: r.transaction_id,
-    day: dayOf(r.event_date),
+    day: isoToDay(r.event_date),
     seq: r.event_seq,
     ordinal: r.ordinal,
     kind: r.kind,
@@ -170,12 +169,10 @@ export function toMovement(r: MovementRow): Movement {
     proceeds: r.proceeds === null ? null : m(r.proceeds),
     gain: r.gain === null ? null : m(r.gain),
     term: r.term,
-    acquiredDay: dayOf(r.acquired_date),
-    holdingStartDay: dayOf(r.holding_start_date),
+    acquiredDay: isoToDay(r.acquired_date),
+    holdingStartDay: isoToDay(r.holding_start_date),
     lotSourceTxId: r.lot_source_transaction_id,
     washDisallowed: m(r.wash_sale_disallowed),
     washMatchedQty: q(r.wash_matched_quantity),
   };
 }
-
-export { isoOf };

@@ -2,13 +2,15 @@
  * Reading the ledger: transactions (list, byId), a holding's open lots with unrealized gains, and
  * realized gains by lot allocation with short/long totals and wash-sale adjustments.
  */
+
 import { Decimal, todayIso, type zRealizedGainsInput, type zTransactionListInput } from '@fo/schema';
+import { isoToDay } from '@fo/schema/calendar';
 import type { z } from 'zod';
 import type { Knex } from '../../db/knex.js';
 import type { ServiceContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { type HoldingRow, holdingRowsQuery, toHoldingViews } from '../holdings/views.js';
-import { dayOf, isLongTerm } from './engine/index.js';
+import { isLongTerm } from './engine/index.js';
 import {
   TRANSACTION_COLUMNS,
   type TransactionRow,
@@ -138,7 +140,7 @@ export async function holdingLots({ db, actor }: ServiceContext, holdingId: stri
     .whereNull('closed_date')
     .orderBy([{ column: 'acquired_date' }, { column: 'order_seq' }, { column: 'id' }])) as OpenLotRow[];
 
-  const todayDay = dayOf(today);
+  const todayDay = isoToDay(today);
   const zero = new Decimal(0);
   let qty = zero;
   let cost = zero;
@@ -161,7 +163,7 @@ export async function holdingLots({ db, actor }: ServiceContext, holdingId: stri
       sourceTransactionId: r.source_transaction_id,
       acquiredDate: r.acquired_date,
       holdingStartDate: r.holding_start_date,
-      term: (isLongTerm(dayOf(r.holding_start_date), todayDay) ? 'long' : 'short') as 'short' | 'long',
+      term: (isLongTerm(isoToDay(r.holding_start_date), todayDay) ? 'long' : 'short') as 'short' | 'long',
       quantity,
       cost: lotCost,
       washSaleAdjustment: washAdj,

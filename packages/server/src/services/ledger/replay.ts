@@ -15,6 +15,7 @@
  *
  * Callers hold the account and partition locks (accounts.ts) for the whole transaction.
  */
+import { dayToIso, isoToDay } from '@fo/schema/calendar';
 import type { Knex } from '../../db/knex.js';
 import { newId } from '../../models/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
@@ -24,7 +25,6 @@ import {
   type EventRow,
   fm,
   fq,
-  isoOf,
   LOT_COLUMNS,
   type LotRow,
   MOVEMENT_COLUMNS,
@@ -37,7 +37,6 @@ import {
 } from './codec.js';
 import {
   type AccountPolicy,
-  dayOf,
   LedgerEngineError,
   type Lot,
   LotSelectionError,
@@ -183,7 +182,7 @@ export async function prepareReplay(
   const matchesBySymbol = groupBy(matches, (r) => r.symbol);
   const plans: Plan[] = [];
   for (const { symbol, from } of list) {
-    const startDay = dayOf(from);
+    const startDay = isoToDay(from);
     const aliveLots: Lot[] = [];
     const laterLots: Lot[] = [];
     const accounts = new Set<string>();
@@ -311,12 +310,12 @@ class Persist {
         lot.accountId,
         symbol,
         lot.createdBy,
-        isoOf(lot.createdDay),
+        dayToIso(lot.createdDay),
         lot.createdSeq,
         lot.parentId,
         lot.sourceTxId,
-        isoOf(lot.acquiredDay),
-        isoOf(lot.holdingStartDay),
+        dayToIso(lot.acquiredDay),
+        dayToIso(lot.holdingStartDay),
         lot.orderSeq,
         lot.short,
         lot.washReplacement,
@@ -326,7 +325,7 @@ class Persist {
         fq(lot.qty),
         fm(lot.cost),
         fm(lot.adj),
-        lot.closedDay === null ? null : isoOf(lot.closedDay),
+        lot.closedDay === null ? null : dayToIso(lot.closedDay),
       ]);
     }
     for (const lot of result.carriedLots) {
@@ -345,7 +344,7 @@ class Persist {
         fq(lot.qty),
         fm(lot.cost),
         fm(lot.adj),
-        lot.closedDay === null ? null : isoOf(lot.closedDay),
+        lot.closedDay === null ? null : dayToIso(lot.closedDay),
       ]);
     }
 
@@ -358,7 +357,7 @@ class Persist {
         mv.accountId,
         symbol,
         mv.txId,
-        isoOf(mv.day),
+        dayToIso(mv.day),
         mv.seq,
         mv.ordinal,
         mv.kind,
@@ -368,8 +367,8 @@ class Persist {
         mv.proceeds === null ? null : fm(mv.proceeds),
         mv.gain === null ? null : fm(mv.gain),
         mv.term,
-        isoOf(mv.acquiredDay),
-        isoOf(mv.holdingStartDay),
+        dayToIso(mv.acquiredDay),
+        dayToIso(mv.holdingStartDay),
         mv.lotSourceTxId,
         fm(mv.washDisallowed),
         fq(mv.washMatchedQty),
@@ -382,7 +381,7 @@ class Persist {
         x.lossMovement.id,
         x.replacementLotId,
         x.txId,
-        isoOf(x.day),
+        dayToIso(x.day),
         x.seq,
         fq(x.qty),
         fm(x.disallowed),

@@ -1,7 +1,7 @@
 import { Decimal, todayIso, type zNetWorthHistoryInput } from '@fo/schema';
+import { addDays } from '@fo/schema/calendar';
 import type { z } from 'zod';
 import type { ServiceContext } from '../context.js';
-import { addDays } from '../holdings/valuation.js';
 import { computeNetWorth } from './netWorth.js';
 
 type HistoryInput = z.output<typeof zNetWorthHistoryInput>;

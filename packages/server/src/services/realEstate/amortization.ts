@@ -19,7 +19,9 @@
  * (BigInt) with the periodic rate as an exact fraction: the same results as Decimal arithmetic with
  * per-period rounding, about 20× faster, which matters when net worth walks 50 schedules per call.
  */
+
 import { Decimal, numberOfPayments, PAYMENT_FREQUENCY_PERIODS, type PaymentFrequency } from '@fo/schema';
+import { addMonthsToDay, dayToIso, isoToDay } from '@fo/schema/calendar';
 
 export { numberOfPayments, PAYMENT_FREQUENCY_PERIODS, type PaymentFrequency };
 
@@ -107,86 +109,15 @@ export function minorUnits(currency: string): number {
   return digits;
 }
 
-function parseIso(date: string): [number, number, number] {
-  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
-}
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function daysInMonth(y: number, m: number): number {
-  return m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1]!;
-}
-
-/** Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil): integer math, no Date objects. */
-export function dayNumber(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The civil date of a day number (H. Hinnant's civil_from_days). */
-function civil(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-function formatIso(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-export function isoToDay(date: string): number {
-  const [y, m, d] = parseIso(date);
-  return dayNumber(y, m, d);
-}
-
-export function dayToIso(days: number): string {
-  const [y, m, d] = civil(days);
-  return formatIso(y, m, d);
-}
-
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = parseIso(date);
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return formatIso(year, month, Math.min(d, daysInMonth(year, month)));
-}
-
-export function addDays(date: string, days: number): string {
-  return dayToIso(isoToDay(date) + days);
-}
-
 /** Day numbers of a loan's payment dates: payment k falls k periods after the start. */
 function paymentDayFn(startDate: string, frequency: PaymentFrequency): (k: number) => number {
-  const [y, m, d] = parseIso(startDate);
+  const start = isoToDay(startDate);
   if (frequency === 'weekly' || frequency === 'biweekly') {
-    const start = dayNumber(y, m, d);
     const step = frequency === 'weekly' ? 7 : 14;
     return (k) => start + step * k;
   }
   const monthsPerPayment = 12 / PAYMENT_FREQUENCY_PERIODS[frequency];
-  const base = y * 12 + (m - 1);
-  return (k) => {
-    const index = base + monthsPerPayment * k;
-    const year = Math.floor(index / 12);
-    const month = (index % 12) + 1;
-    return dayNumber(year, month, Math.min(d, daysInMonth(year, month)));
-  };
+  return (k) => addMonthsToDay(start, monthsPerPayment * k);
 }
 
 /** Date of payment `k` (1-based) of a loan starting on `startDate`. */

@@ -8,7 +8,7 @@
  * next market day, which is exactly what a daily calendar with zero weekend returns would give.
  * The first day (the base, before any event) and the requested end day are always on it.
  */
-import { isWeekday } from './dates.js';
+import { isWeekday } from '@fo/schema/calendar';
 
 /**
  * Market days from `start` to `end` inclusive. `observed(day)` tells whether any series has an

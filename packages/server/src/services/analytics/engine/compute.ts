@@ -3,6 +3,8 @@
  * slots) so they mean the same thing outside the model. This is what a host (main thread or
  * worker) runs; results are plain data and typed arrays.
  */
+
+import { weekday } from '@fo/schema/calendar';
 import {
   type AnalyzeOptions,
   analyzeMarket,
@@ -15,7 +17,6 @@ import {
   type ScopeAnalysis,
 } from './analyze.js';
 import { fillOnCalendar, indexOnOrBefore } from './calendar.js';
-import { weekday } from './dates.js';
 import { holdingMetrics } from './holding-metrics.js';
 import type { PreparedModel } from './prepare.js';
 import { type RangeRequest, resolveRange } from './ranges.js';

@@ -5,7 +5,6 @@
 export * from './allocation.js';
 export * from './analyze.js';
 export * from './calendar.js';
-export * from './dates.js';
 export * from './prepare.js';
 export * from './ranges.js';
 export * from './returns.js';

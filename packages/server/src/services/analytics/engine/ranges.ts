@@ -2,8 +2,9 @@
  * Standard and custom ranges. A range is measured from the close of its start day to the close of
  * its end day; on the calendar both snap to the last market day on or before them.
  */
+
+import { addMonthsToDay, lastDayOfPreviousYear } from '@fo/schema/calendar';
 import { indexOnOrBefore } from './calendar.js';
-import { addMonths, lastDayOfPreviousYear } from './dates.js';
 
 export const STANDARD_RANGES = ['1M', '3M', '6M', 'YTD', '1Y', '3Y', '5Y', 'ITD'] as const;
 export type StandardRange = (typeof STANDARD_RANGES)[number];
@@ -30,19 +31,19 @@ export interface ResolvedRange {
 export function standardRangeStart(key: StandardRange, end: number): number | null {
   switch (key) {
     case '1M':
-      return addMonths(end, -1);
+      return addMonthsToDay(end, -1);
     case '3M':
-      return addMonths(end, -3);
+      return addMonthsToDay(end, -3);
     case '6M':
-      return addMonths(end, -6);
+      return addMonthsToDay(end, -6);
     case 'YTD':
       return lastDayOfPreviousYear(end);
     case '1Y':
-      return addMonths(end, -12);
+      return addMonthsToDay(end, -12);
     case '3Y':
-      return addMonths(end, -36);
+      return addMonthsToDay(end, -36);
     case '5Y':
-      return addMonths(end, -60);
+      return addMonthsToDay(end, -60);
     case 'ITD':
       return null;
   }
