@@ -15,7 +15,8 @@ export const ACCOUNT_TYPES = [
 ] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
-export const ACCOUNT_SUBTYPES = [
+/** Retirement and education subtypes whose gains are not taxed as they happen. */
+export const TAX_ADVANTAGED_SUBTYPES = [
   '401k',
   '403b',
   '457b',
@@ -27,6 +28,10 @@ export const ACCOUNT_SUBTYPES = [
   'hsa',
   '529',
   'pension',
+] as const;
+
+export const ACCOUNT_SUBTYPES = [
+  ...TAX_ADVANTAGED_SUBTYPES,
   'individual',
   'joint',
   'trust',

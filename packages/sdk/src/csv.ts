@@ -18,6 +18,7 @@
  * external id column, each row gets one derived from its contents (and its occurrence number among
  * identical rows), which keeps re-imports of the same file idempotent too.
  */
+import { TRANSACTION_TYPES } from '@fo/schema/enums';
 import type { Client } from './index.js';
 
 type ImportInput = Parameters<Client['transactions']['import']['mutate']>[0];
@@ -107,20 +108,7 @@ export interface CsvRowError {
   message: string;
 }
 
-const TYPES: readonly TransactionType[] = [
-  'buy',
-  'sell',
-  'dividend',
-  'interest',
-  'fee',
-  'tax',
-  'deposit',
-  'withdrawal',
-  'transfer_in',
-  'transfer_out',
-  'split',
-  'return_of_capital',
-];
+const TYPES: readonly TransactionType[] = TRANSACTION_TYPES;
 
 /** "$1,234.50", "(12.00)", "-3", " 4.5 " → plain decimal strings; '' → undefined. */
 export function normalizeNumber(raw: string): string | undefined {

@@ -3,7 +3,7 @@
  * partition, always in a fixed order so concurrent writers never deadlock) and the per-account
  * policies the replay applies.
  */
-import type { CostBasisMethod } from '@fo/schema';
+import { type CostBasisMethod, TAX_ADVANTAGED_SUBTYPES } from '@fo/schema';
 import type { Actor } from '../../actor.js';
 import type { Knex } from '../../db/knex.js';
 import type { AccountPolicy } from './engine/index.js';
@@ -23,26 +23,10 @@ export interface LedgerAccount {
 const COLUMNS =
   'id, user_id, type, subtype, currency, tracking_mode, cost_basis_method, allow_short, closed_at';
 
-/** Subtypes whose gains are not taxed as they happen (Rev. Rul. 2008-5 treats IRA purchases specially). */
-const TAX_ADVANTAGED_SUBTYPES = new Set([
-  '401k',
-  '403b',
-  '457b',
-  'roth_401k',
-  'ira',
-  'roth_ira',
-  'sep_ira',
-  'simple_ira',
-  'hsa',
-  '529',
-  'pension',
-]);
+const TAX_ADVANTAGED = new Set<string>(TAX_ADVANTAGED_SUBTYPES);
 
 export function isTaxAdvantaged(account: Pick<LedgerAccount, 'type' | 'subtype'>): boolean {
-  return (
-    account.type === 'retirement' ||
-    (account.subtype !== null && TAX_ADVANTAGED_SUBTYPES.has(account.subtype))
-  );
+  return account.type === 'retirement' || (account.subtype !== null && TAX_ADVANTAGED.has(account.subtype));
 }
 
 export function policyOf(account: LedgerAccount): AccountPolicy {
