@@ -171,6 +171,89 @@ function acceptable(
 const lotView = (l: Lot) => ({ ...l });
 const movementView = (mv: Movement) => ({ ...mv, id: null });
 
+type Methods = [AccountPolicy['method'], AccountPolicy['method'], AccountPolicy['method']];
+
+/**
+ * Replays `ops` from scratch, stores the result, restores the state before `startOffset` and
+ * replays from there: everything on or after that day must equal the full replay's.
+ */
+function checkRestoreFrom(ops: Op[], [ma, mb, mc]: Methods, cIsIra: boolean, startOffset: number): void {
+  const pol = new Map<string, AccountPolicy>([
+    ['A', { method: ma, allowShort: false, taxAdvantaged: false }],
+    ['B', { method: mb, allowShort: true, taxAdvantaged: false }],
+    ['C', { method: mc, allowShort: false, taxAdvantaged: cIsIra }],
+  ]);
+  const { events, result: full } = acceptable(ops, pol);
+  // Lots are stored by id: a replay never gives two lots one id.
+  expect(new Set(full.lots.map((l) => l.id)).size).toBe(full.lots.length);
+  const startDay = BASE_DAY + startOffset;
+
+  // What storage holds after the full replay.
+  const stored = full.movements.map((mv, i) => ({ ...mv, id: `m${i}` }));
+  const idOf = new Map(full.movements.map((mv, i) => [mv, `m${i}`]));
+  const aliveLots = full.lots.filter(
+    (l) => l.createdDay < startDay && (l.closedDay === null || l.closedDay >= startDay),
+  );
+  const laterLots = full.lots.filter((l) => l.createdDay >= startDay);
+  const recentSales = stored.filter(
+    (mv) => mv.kind === 'sale' && mv.day < startDay && mv.day >= startDay - WASH_SALE_WINDOW_DAYS,
+  );
+  const state = restoreState({
+    startDay,
+    policies: pol,
+    aliveLots: aliveLots.map(lotView),
+    laterLots: laterLots.map(lotView),
+    laterMovements: stored.filter((mv) => mv.day >= startDay),
+    recentSales,
+    laterMatches: full.matches
+      .filter((x) => x.day >= startDay)
+      .map((x) => ({
+        lossMovementId: idOf.get(x.lossMovement) ?? '',
+        qty: x.qty,
+        disallowed: x.disallowed,
+      })),
+  });
+  const partial = replayPartition({
+    symbol: 'XYZ',
+    policies: pol,
+    events: events.filter((e) => e.day >= startDay),
+    initial: state,
+  });
+
+  // Lots: every lot alive at the start or created after it, in its final state.
+  const expectLots = new Map([...aliveLots, ...laterLots].map((l) => [l.id, lotView(l)]));
+  const gotLots = new Map(partial.lots.map((l) => [l.id, lotView(l)]));
+  expect(gotLots).toEqual(expectLots);
+
+  // Movements and matches from the start day on.
+  expect(partial.movements.map(movementView)).toEqual(
+    full.movements.filter((mv) => mv.day >= startDay).map(movementView),
+  );
+  const matchView = (x: PartitionResult['matches'][number]) => ({
+    ...x,
+    lossMovement: `${x.lossMovement.txId}/${x.lossMovement.ordinal}`,
+  });
+  expect(partial.matches.map(matchView)).toEqual(
+    full.matches.filter((x) => x.day >= startDay).map(matchView),
+  );
+
+  // Earlier loss sales end with the same wash-sale totals.
+  for (const mv of partial.updatedMovements) {
+    const original = full.movements.find((f) => f.txId === mv.txId && f.ordinal === mv.ordinal);
+    expect([mv.washDisallowed, mv.washMatchedQty]).toEqual([
+      original?.washDisallowed,
+      original?.washMatchedQty,
+    ]);
+  }
+
+  // Positions and per-transaction outcomes.
+  for (const [acc, pos] of partial.positions) expect(pos).toEqual(full.positions.get(acc));
+  const later = events.filter((x) => x.day >= startDay);
+  const fullOutcomes = outcomesById(events, full);
+  const partialOutcomes = outcomesById(later, partial);
+  for (const e of later) expect(partialOutcomes.get(e.id)).toEqual(fullOutcomes.get(e.id));
+}
+
 describe('restoreState + replay from a day', () => {
   it('equals the full replay from that day on', () => {
     fc.assert(
@@ -179,82 +262,75 @@ describe('restoreState + replay from a day', () => {
         fc.tuple(methods, methods, methods),
         fc.boolean(),
         fc.integer({ min: -5, max: 410 }),
-        (ops, [ma, mb, mc], cIsIra, startOffset) => {
-          const pol = new Map<string, AccountPolicy>([
-            ['A', { method: ma, allowShort: false, taxAdvantaged: false }],
-            ['B', { method: mb, allowShort: true, taxAdvantaged: false }],
-            ['C', { method: mc, allowShort: false, taxAdvantaged: cIsIra }],
-          ]);
-          const { events, result: full } = acceptable(ops, pol);
-          const startDay = BASE_DAY + startOffset;
-
-          // What storage holds after the full replay.
-          const stored = full.movements.map((mv, i) => ({ ...mv, id: `m${i}` }));
-          const idOf = new Map(full.movements.map((mv, i) => [mv, `m${i}`]));
-          const aliveLots = full.lots.filter(
-            (l) => l.createdDay < startDay && (l.closedDay === null || l.closedDay >= startDay),
-          );
-          const laterLots = full.lots.filter((l) => l.createdDay >= startDay);
-          const recentSales = stored.filter(
-            (mv) => mv.kind === 'sale' && mv.day < startDay && mv.day >= startDay - WASH_SALE_WINDOW_DAYS,
-          );
-          const state = restoreState({
-            startDay,
-            policies: pol,
-            aliveLots: aliveLots.map(lotView),
-            laterLots: laterLots.map(lotView),
-            laterMovements: stored.filter((mv) => mv.day >= startDay),
-            recentSales,
-            laterMatches: full.matches
-              .filter((x) => x.day >= startDay)
-              .map((x) => ({
-                lossMovementId: idOf.get(x.lossMovement) ?? '',
-                qty: x.qty,
-                disallowed: x.disallowed,
-              })),
-          });
-          const partial = replayPartition({
-            symbol: 'XYZ',
-            policies: pol,
-            events: events.filter((e) => e.day >= startDay),
-            initial: state,
-          });
-
-          // Lots: every lot alive at the start or created after it, in its final state.
-          const expectLots = new Map([...aliveLots, ...laterLots].map((l) => [l.id, lotView(l)]));
-          const gotLots = new Map(partial.lots.map((l) => [l.id, lotView(l)]));
-          expect(gotLots).toEqual(expectLots);
-
-          // Movements and matches from the start day on.
-          expect(partial.movements.map(movementView)).toEqual(
-            full.movements.filter((mv) => mv.day >= startDay).map(movementView),
-          );
-          const matchView = (x: PartitionResult['matches'][number]) => ({
-            ...x,
-            lossMovement: `${x.lossMovement.txId}/${x.lossMovement.ordinal}`,
-          });
-          expect(partial.matches.map(matchView)).toEqual(
-            full.matches.filter((x) => x.day >= startDay).map(matchView),
-          );
-
-          // Earlier loss sales end with the same wash-sale totals.
-          for (const mv of partial.updatedMovements) {
-            const original = full.movements.find((f) => f.txId === mv.txId && f.ordinal === mv.ordinal);
-            expect([mv.washDisallowed, mv.washMatchedQty]).toEqual([
-              original?.washDisallowed,
-              original?.washMatchedQty,
-            ]);
-          }
-
-          // Positions and per-transaction outcomes.
-          for (const [acc, pos] of partial.positions) expect(pos).toEqual(full.positions.get(acc));
-          const later = events.filter((x) => x.day >= startDay);
-          const fullOutcomes = outcomesById(events, full);
-          const partialOutcomes = outcomesById(later, partial);
-          for (const e of later) expect(partialOutcomes.get(e.id)).toEqual(fullOutcomes.get(e.id));
-        },
+        checkRestoreFrom,
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
+    );
+  });
+
+  // Counterexamples fast-check found (fast-check 4.10.2, numRuns 1000), kept as fixed cases. In
+  // each, an average-cost account's last lot-changing event before the restart day is a return of
+  // capital: the full replay left its lots' costs as "pool share before the return, minus each lot's
+  // share of the return", while the restored replay derived them from the pool afterwards, one unit
+  // of 1e-8 apart (24.71701244 + 0.10298756 vs 24.71701245 + 0.10298755 of a pool of 24.82 in the
+  // first case).
+  it('seed 3: buy, return of capital, buy and a wash sale on one day, restart after them', () => {
+    checkRestoreFrom(
+      [
+        { kind: 'buy', account: 0, day: 0, qty: 1, price: 100, fees: 9 },
+        { kind: 'roc', account: 0, day: 1, amount: 1 },
+        { kind: 'buy', account: 0, day: 0, qty: 241, price: 100, fees: 64 },
+        { kind: 'sell', account: 0, day: 0, qty: 1, price: 100 },
+      ],
+      ['average', 'fifo', 'fifo'],
+      false,
+      2,
+    );
+  });
+
+  it('seed 4: a lot transferred into an average-cost account, then a return of capital', () => {
+    checkRestoreFrom(
+      [
+        { kind: 'transfer', account: 0, day: 1, qty: 1, to: 2 },
+        { kind: 'roc', account: 2, day: 1, amount: 1 },
+        { kind: 'buy', account: 0, day: 0, qty: 1, price: 100, fees: 8 },
+        { kind: 'buy', account: 2, day: 0, qty: 57, price: 11007, fees: 164 },
+      ],
+      ['fifo', 'fifo', 'average'],
+      false,
+      2,
+    );
+  });
+
+  it('seed 5: a reverse split, then a return of capital', () => {
+    checkRestoreFrom(
+      [
+        { kind: 'buy', account: 1, day: 0, qty: 1, price: 100, fees: 0 },
+        { kind: 'buy', account: 1, day: 0, qty: 106, price: 10826, fees: 524 },
+        { kind: 'split', account: 1, day: 0, to: 1, from: 6 },
+        { kind: 'roc', account: 1, day: 0, amount: 1 },
+      ],
+      ['fifo', 'average', 'fifo'],
+      false,
+      1,
+    );
+  });
+
+  // Found by the same search once the above was fixed (seed 6 and 43 others of 500 seeds × 1,000
+  // runs): a sale whose two loss lines were both replaced by one earlier purchase split two pieces
+  // off it under one lot id, so the stored lots (keyed by id) no longer matched the replay.
+  it('seed 6: two loss lines of one sale replaced by the same earlier purchase', () => {
+    checkRestoreFrom(
+      [
+        { kind: 'sell', account: 1, day: 2, qty: 1, price: 100 },
+        { kind: 'sell', account: 1, day: 1, qty: 2, price: 100 },
+        { kind: 'buy', account: 1, day: 0, qty: 1, price: 100, fees: 1 },
+        { kind: 'buy', account: 1, day: 0, qty: 1, price: 100, fees: 1 },
+        { kind: 'buy', account: 1, day: 0, qty: 2, price: 100, fees: 0 },
+      ],
+      ['fifo', 'fifo', 'fifo'],
+      false,
+      2,
     );
   });
 });

@@ -150,6 +150,61 @@ describe('wash sales through the API', () => {
     });
     expect(gains.washSaleAdjustments.map((w) => w.basisAdjusted)).toEqual([false]);
   });
+
+  it('a sale of two lots at a loss, both replaced by one earlier purchase', async () => {
+    // Publication 550's rule applied to each lot sold: 10 shares bought for $1,000 and 10 for
+    // $1,100, all 20 sold for $1,600 (losses $200 and $300); 20 shares bought for $1,620 within 30
+    // days before the sale replace them. Both losses are disallowed, and the replacement splits into
+    // two pieces: 10 shares at $810 + $200 and 10 at $810 + $300. (The engine once named both
+    // pieces alike, and storing them failed on the lots' primary key.)
+    const { caller } = await ledgerUser();
+    const account = await brokerage(caller);
+    const base = { accountId: account.id, symbol: 'X' };
+    await caller.transactions.create({
+      ...base,
+      type: 'buy',
+      tradeDate: '2024-01-02',
+      quantity: '10',
+      price: '100',
+    });
+    await caller.transactions.create({
+      ...base,
+      type: 'buy',
+      tradeDate: '2024-01-03',
+      quantity: '10',
+      price: '110',
+    });
+    await caller.transactions.create({
+      ...base,
+      type: 'buy',
+      tradeDate: '2024-02-20',
+      quantity: '20',
+      price: '81',
+    });
+    const sale = await caller.transactions.create({
+      ...base,
+      type: 'sell',
+      tradeDate: '2024-03-01',
+      quantity: '20',
+      price: '80',
+    });
+    expect([sale.realizedGain?.toFixed(), sale.washSaleDisallowed.toFixed()]).toEqual(['-500', '500']);
+    const lots = await caller.holdings.lots({ holdingId: (await holdingOf(caller, account.id, 'X'))!.id });
+    expect(
+      lots.lots
+        .map((l) => [
+          l.quantity.toFixed(),
+          l.cost.toFixed(),
+          l.washSaleAdjustment.toFixed(),
+          l.holdingStartDate,
+        ])
+        .sort(),
+    ).toEqual([
+      // The sold shares' holding periods (59 and 58 days) carry over to their pieces.
+      ['10', '810', '200', '2023-12-23'],
+      ['10', '810', '300', '2023-12-24'],
+    ]);
+  });
 });
 
 describe('realized gains', () => {

@@ -54,7 +54,15 @@ class Position {
   /** Open short lots in the order they were opened. */
   shorts: Lot[] = [];
   longQty = 0n;
-  /** Average cost: the pooled basis of the open long lots; the lots' own costs are stale until materialized. */
+  /**
+   * Average cost: the pooled basis of the open long lots. It is the only record of their basis: a
+   * lot's own cost is derived from it by materialize() and read only right after. Every change to
+   * the pool or to an open lot's quantity marks the position stale, so derived costs depend on the
+   * pool and the open lots alone — which restore.ts rebuilds exactly — never on when they were
+   * last derived. (Keeping a derived cost across a change and adjusting it by that change's own
+   * rounded per-lot share drifts a unit of 1e-8 from the re-derived one, so a replay restarted
+   * after the change would disagree with the full replay.)
+   */
   pool = 0n;
   stale = false;
   readonly average: boolean;
@@ -98,7 +106,7 @@ class Position {
     if (i >= 0) longs.splice(i, 1);
   }
 
-  /** Sets each open long lot's cost to its share of the pool (average cost). */
+  /** Sets each open long lot's cost to its share of the pool by quantity, in FIFO order (average cost). */
   materialize(): void {
     if (!this.average || !this.stale) return;
     const longs = this.openLongs();
@@ -191,6 +199,8 @@ class Replay {
   private pendingHead = 0;
   private readonly restoredMovements = new Set<Movement>();
   private ordinal = 0;
+  /** Ids of the wash-sale pieces the event being applied has split off. */
+  private readonly pieceIds = new Set<string>();
 
   constructor(private readonly input: ReplayInput) {
     this.outcomes = new Array<TxOutcome | null>(input.events.length).fill(null);
@@ -276,6 +286,7 @@ class Replay {
 
   private apply(e: LedgerEvent): void {
     this.ordinal = 0;
+    this.pieceIds.clear();
     switch (e.type) {
       case 'buy':
         this.acquire(e, e.amount !== null ? -e.amount : extend(e.quantity, e.price) + e.fees);
@@ -657,6 +668,8 @@ class Replay {
     };
     for (let i = pos.head; i < pos.longs.length; i++) scale(pos.longs[i] as Lot);
     for (const lot of pos.shorts) scale(lot);
+    // Each lot's quantity rounds on its own, so the pool's split over the lots may shift.
+    if (pos.average) pos.stale = true;
   }
 
   private returnOfCapital(e: LedgerEvent, amount: bigint): void {
@@ -688,7 +701,12 @@ class Replay {
       excessTotal += excess;
       reducedTotal += reduced;
     }
-    if (pos.average) pos.pool -= reducedTotal;
+    if (pos.average) {
+      // The lots' costs were just reduced by their rounded shares of the return; the basis is the
+      // pool, and each lot's cost is re-derived from it when next read (see Position.pool).
+      pos.pool -= reducedTotal;
+      pos.stale = true;
+    }
     const out = this.outcome();
     out.realizedGain = (out.realizedGain ?? 0n) + excessTotal;
   }
@@ -779,7 +797,13 @@ class Replay {
     // Average cost: cost and adj are zero here, the pool keeps the basis and the piece its share.
     this.reduce(pos, lot, qty, cost, adj, e.day);
     const added = basisAdjusted ? disallowed : 0n;
-    const piece = this.newLot(e, derivedLotId(e.id, `wash${k}`, lot.id), lot.accountId, {
+    // A sale with several loss lines matches each against the earlier purchases from k = 0, so two
+    // lines may split the same purchase at the same k: the second piece is named after its loss
+    // line too. (Pieces that never collided keep the ids they always had: sales name lots by id.)
+    let pieceId = derivedLotId(e.id, `wash${k}`, lot.id);
+    if (this.pieceIds.has(pieceId)) pieceId = derivedLotId(e.id, `wash${k}/${m.ordinal}`, lot.id);
+    this.pieceIds.add(pieceId);
+    const piece = this.newLot(e, pieceId, lot.accountId, {
       parentId: lot.id,
       sourceTxId: lot.sourceTxId,
       acquiredDay: lot.acquiredDay,
