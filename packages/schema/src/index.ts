@@ -18,5 +18,6 @@ export * from './task-types/cash-flow-forecast.js';
 export * from './task-types/noop.js';
 export * from './task-types/portfolio-analysis.js';
 export * from './task-types/refresh-net-worth.js';
+export * from './task-types/tax-loss-harvest.js';
 export * from './tasks.js';
 export * from './transactions.js';

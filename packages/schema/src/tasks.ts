@@ -12,12 +12,14 @@ import { zCashFlowForecastInput, zCashFlowForecastResult } from './task-types/ca
 import { zNoopInput, zNoopResult } from './task-types/noop.js';
 import { zPortfolioAnalysisInput, zPortfolioAnalysisResult } from './task-types/portfolio-analysis.js';
 import { zRefreshNetWorthInput, zRefreshNetWorthResult } from './task-types/refresh-net-worth.js';
+import { zTaxLossHarvestInput, zTaxLossHarvestResult } from './task-types/tax-loss-harvest.js';
 
 export const TASK_DEFINITIONS = {
   noop: { input: zNoopInput, result: zNoopResult },
   portfolio_analysis: { input: zPortfolioAnalysisInput, result: zPortfolioAnalysisResult },
   cash_flow_forecast: { input: zCashFlowForecastInput, result: zCashFlowForecastResult },
   refresh_net_worth: { input: zRefreshNetWorthInput, result: zRefreshNetWorthResult },
+  tax_loss_harvest: { input: zTaxLossHarvestInput, result: zTaxLossHarvestResult },
 } as const;
 
 export type TaskType = keyof typeof TASK_DEFINITIONS;

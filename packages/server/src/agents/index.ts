@@ -7,12 +7,14 @@ import { noopAgent } from './noop.js';
 import { portfolioAnalysisAgent } from './portfolio-analysis.js';
 import type { Agent } from './queue/definition.js';
 import { refreshNetWorthAgent } from './refresh-net-worth.js';
+import { taxLossHarvestAgent } from './tax-loss-harvest.js';
 
 export const builtinAgents: readonly Agent[] = [
   noopAgent,
   portfolioAnalysisAgent,
   cashFlowForecastAgent,
   refreshNetWorthAgent,
+  taxLossHarvestAgent,
 ];
 
 export type { Agent, AgentContext, DefaultSchedule, TaskInfo } from './queue/definition.js';
