@@ -86,6 +86,7 @@ function pgToDomain(pg: PgErrorLike): DomainError | null {
       const field = fieldFromDetail(pg.detail);
       return new ValidationError(field ? [field] : [], 'references a record that does not exist');
     }
+    case '22021': // a NUL character or invalid UTF-8 in text
     case '22P02':
     case '22003':
     case '22007':

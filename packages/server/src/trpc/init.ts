@@ -59,15 +59,43 @@ export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
 /**
+ * The path of the first string holding U+0000, which PostgreSQL's text types cannot store: such
+ * input is refused up front, naming the field, instead of failing in the database.
+ */
+function findNulCharacter(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNulCharacter(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key];
+      const found = findNulCharacter(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
  * Maps domain and database errors to TRPCErrors, unwraps the database handle, and refuses
  * cross-site mutations that ride on the session cookie (CSRF; see auth/csrf.ts).
  */
-const baseProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+const baseProcedure = t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
   if (type === 'mutation' && !mutationAllowed(ctx.credential?.transport ?? null, ctx.request.originVerdict)) {
     throw new TRPCError({
       code: 'FORBIDDEN',
       message: 'Cross-site request refused: cookie-authenticated changes must come from an allowed origin',
     });
+  }
+  const nulAt = findNulCharacter(await getRawInput());
+  if (nulAt) {
+    const cause = new ValidationError(nulAt, 'must not contain the NUL character (U+0000)');
+    throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }
   const result = await next({ ctx: { db: fromDbHandle(ctx.db) } });
   if (!result.ok) {
