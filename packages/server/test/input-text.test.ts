@@ -42,7 +42,13 @@ describe('text input with a NUL character', () => {
         accountId: account.id,
         rows: [
           { type: 'deposit', tradeDate: '2026-01-02', amount: '100', externalId: 'a' },
-          { type: 'deposit', tradeDate: '2026-01-03', amount: '100', externalId: 'b', description: 'x\u0000' },
+          {
+            type: 'deposit',
+            tradeDate: '2026-01-03',
+            amount: '100',
+            externalId: 'b',
+            description: 'x\u0000',
+          },
         ],
       }),
       'BAD_REQUEST',
