@@ -68,6 +68,8 @@ export const zPlaidItem = z.object({
   lastErrorCode: z.string().nullable(),
   lastErrorMessage: z.string().nullable(),
   nextSyncAt: z.date().nullable(),
+  /** Plaid announced (PENDING_EXPIRATION) that the owner's consent ends then: re-link before (update mode). */
+  consentExpiresAt: z.date().nullable(),
   reconciliation: zPlaidReconciliation.nullable(),
   accounts: z.array(zPlaidLinkedAccount),
   createdAt: z.date(),
@@ -84,36 +86,12 @@ export const zPlaidRemoveResult = z.object({
 
 export const zPlaidSyncNowResult = z.object({
   item: zPlaidItem,
+  /** The queued `plaid_sync` task (the one already queued, when there is one). */
   taskId: zUuid,
 });
 
-// ── The plaid_sync task ──
-
-export const PLAID_SYNC_REASONS = ['initial', 'manual', 'scheduled', 'webhook', 'relink'] as const;
-
-export const zPlaidSyncInput = z.object({
-  /** plaid_items.id */
-  plaidItemId: zUuid,
-  reason: z.enum(PLAID_SYNC_REASONS).default('manual'),
+export const zPlaidExchangeResult = z.object({
+  item: zPlaidItem,
+  /** The first `plaid_sync` task. */
+  taskId: zUuid,
 });
-
-export const zPlaidSyncResult = z.object({
-  status: zSyncStatus,
-  accounts: z.object({ created: z.number().int(), updated: z.number().int() }),
-  balancesRecorded: z.number().int(),
-  transactions: z.object({
-    added: z.number().int(),
-    modified: z.number().int(),
-    removed: z.number().int(),
-    pages: z.number().int(),
-  }),
-  investments: z.object({
-    imported: z.number().int(),
-    skipped: z.number().int(),
-    openingPositions: z.number().int(),
-  }),
-  holdingDifferences: z.array(zPlaidHoldingDifference),
-  warnings: z.array(z.string()),
-  errorCode: z.string().nullable(),
-});
-export type PlaidSyncResult = z.infer<typeof zPlaidSyncResult>;

@@ -10,6 +10,7 @@ import { zPage, zPageInput, zUuid } from './common.js';
 import { TASK_STATUSES } from './enums.js';
 import { zCashFlowForecastInput, zCashFlowForecastResult } from './task-types/cash-flow-forecast.js';
 import { zNoopInput, zNoopResult } from './task-types/noop.js';
+import { zPlaidSyncInput, zPlaidSyncResult } from './task-types/plaid-sync.js';
 import { zPortfolioAnalysisInput, zPortfolioAnalysisResult } from './task-types/portfolio-analysis.js';
 import { zRefreshNetWorthInput, zRefreshNetWorthResult } from './task-types/refresh-net-worth.js';
 import { zTaxLossHarvestInput, zTaxLossHarvestResult } from './task-types/tax-loss-harvest.js';
@@ -20,6 +21,7 @@ export const TASK_DEFINITIONS = {
   cash_flow_forecast: { input: zCashFlowForecastInput, result: zCashFlowForecastResult },
   refresh_net_worth: { input: zRefreshNetWorthInput, result: zRefreshNetWorthResult },
   tax_loss_harvest: { input: zTaxLossHarvestInput, result: zTaxLossHarvestResult },
+  plaid_sync: { input: zPlaidSyncInput, result: zPlaidSyncResult },
 } as const;
 
 export type TaskType = keyof typeof TASK_DEFINITIONS;

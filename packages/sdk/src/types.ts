@@ -80,3 +80,11 @@ export type HoldingLots = RouterOutputs['holdings']['lots'];
 export type TaxLot = HoldingLots['lots'][number];
 export type ReconcileResult = RouterOutputs['accounts']['reconcile'];
 export type Reconciliation = RouterOutputs['accounts']['completeReconciliation'];
+
+// plaid (linked institutions)
+export type PlaidItem = RouterOutputs['plaid']['items']['items'][number];
+export type PlaidLinkedAccount = PlaidItem['accounts'][number];
+export type PlaidLinkToken = RouterOutputs['plaid']['createLinkToken'];
+export type PlaidExchangeResult = RouterOutputs['plaid']['exchangePublicToken'];
+export type PlaidSyncNowResult = RouterOutputs['plaid']['syncNow'];
+export type PlaidSyncResult = TaskResultOf<'plaid_sync'>;

@@ -16,9 +16,13 @@ import {
   type Input,
   isApiError,
   type Output,
+  type PlaidItem,
+  type PlaidLinkToken,
+  type PlaidSyncResult,
   type RecordBalanceInput,
   type RouterInputs,
   type RouterOutputs,
+  type SyncStatus,
   type SystemInfo,
   wire,
 } from '@fo/sdk';
@@ -77,6 +81,34 @@ describe('accounts', () => {
     fo.accounts.recordBalance.mutate({ accountId: 'x', date: '2026-01-31', balance: true });
     // @ts-expect-error byId is a query
     fo.accounts.byId.mutate({ id: 'x' });
+  });
+});
+
+describe('plaid', () => {
+  it('lists items with their status and dates, never a token', () => {
+    expectTypeOf(fo.plaid.items.query).returns.resolves.toEqualTypeOf<{ items: PlaidItem[] }>();
+    expectTypeOf<PlaidItem['status']>().toEqualTypeOf<SyncStatus>();
+    expectTypeOf<PlaidItem['lastSyncedAt']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<PlaidItem['nextSyncAt']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<PlaidItem['accounts'][number]['syncStatus']>().toEqualTypeOf<SyncStatus>();
+    expectTypeOf<PlaidLinkToken['expiration']>().toEqualTypeOf<Date>();
+    expectTypeOf<Extract<keyof PlaidItem, `${string}oken${string}`>>().toEqualTypeOf<never>();
+    expectTypeOf<PlaidSyncResult['transactions']>().toEqualTypeOf<{
+      added: number;
+      modified: number;
+      removed: number;
+      pages: number;
+    }>();
+  });
+
+  it('takes an optional item for update mode and a public token to exchange', () => {
+    fo.plaid.createLinkToken.mutate();
+    fo.plaid.createLinkToken.mutate({ itemId: 'x' });
+    fo.plaid.exchangePublicToken.mutate({ publicToken: 'public-sandbox-x' });
+    // @ts-expect-error the public token is required
+    fo.plaid.exchangePublicToken.mutate({});
+    // @ts-expect-error syncNow names the item
+    fo.plaid.syncNow.mutate();
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { cashFlowForecastAgent } from './cash-flow-forecast.js';
 import { noopAgent } from './noop.js';
+import { plaidSyncAgent } from './plaid-sync.js';
 import { portfolioAnalysisAgent } from './portfolio-analysis.js';
 import type { Agent } from './queue/definition.js';
 import { refreshNetWorthAgent } from './refresh-net-worth.js';
@@ -15,6 +16,7 @@ export const builtinAgents: readonly Agent[] = [
   cashFlowForecastAgent,
   refreshNetWorthAgent,
   taxLossHarvestAgent,
+  plaidSyncAgent,
 ];
 
 export type { Agent, AgentContext, DefaultSchedule, TaskInfo } from './queue/definition.js';

@@ -3,6 +3,7 @@
  * worker of `pnpm start` share these.
  */
 import { handleShutdownSignals } from '../cli/shutdown.js';
+import { ensureKeyring } from '../crypto/dev-key.js';
 import { describeConnectError, openDatabase } from '../db/database.js';
 import type { Knex } from '../db/knex.js';
 import { migrateLatest } from '../db/migrations.js';
@@ -42,6 +43,8 @@ export async function runStandaloneWorker(opts: { agents?: readonly Agent[] } = 
   let env: Env;
   try {
     env = getEnv();
+    // Agents open secrets at rest (plaid_sync decrypts access tokens): the same key as the server.
+    ensureKeyring(env);
   } catch (err) {
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(1);

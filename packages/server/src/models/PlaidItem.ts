@@ -26,6 +26,7 @@ export class PlaidItem extends BaseModel {
   last_error_code!: string | null;
   last_error_message!: string | null;
   next_sync_at!: Date | null;
+  consent_expires_at!: Date | null;
   reconciliation!: unknown;
 
   static override relationMappings = (): RelationMappings => ({

@@ -9,6 +9,7 @@ import { apiTokensRouter } from './apiTokens.js';
 import { authRouter } from './auth.js';
 import { fxRouter } from './fx.js';
 import { holdingsRouter } from './holdings.js';
+import { plaidRouter } from './plaid.js';
 import { portfolioRouter } from './portfolio.js';
 import { pricesRouter } from './prices.js';
 import { realEstateRouter } from './realEstate.js';
@@ -31,6 +32,7 @@ export const appRouter = router({
   realEstate: realEstateRouter,
   portfolio: portfolioRouter,
   tasks: tasksRouter,
+  plaid: plaidRouter,
 });
 
 export type AppRouter = typeof appRouter;

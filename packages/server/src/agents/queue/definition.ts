@@ -63,11 +63,19 @@ export interface DefaultSchedule {
   timezone: string;
 }
 
+/**
+ * Enqueues the agent's due work during the workers' housekeeping (every few seconds), for agents
+ * whose recurrence is per record rather than per user (e.g. each linked institution's sync
+ * interval). Returns the number of tasks enqueued. Must be safe with several workers sweeping.
+ */
+export type Sweep = (db: Knex, logger: Logger) => Promise<number>;
+
 /** A task type as the worker sees it, its types erased behind `run`. */
 export interface Agent {
   readonly type: string;
   /** Created for every user unless they pause it. */
   readonly defaultSchedule?: DefaultSchedule;
+  readonly sweep?: Sweep;
   /** Parses the input (a ZodError becomes a PermanentError), runs the handler, returns JSON. */
   run(ctx: AgentRunContext): Promise<unknown>;
 }
@@ -77,6 +85,7 @@ export interface AgentSpec<IS extends z.ZodType, RS extends z.ZodType> {
   input: IS;
   result: RS;
   defaultSchedule?: DefaultSchedule;
+  sweep?: Sweep;
   handler(ctx: AgentContext<z.output<IS>>): Promise<z.input<RS>>;
 }
 
@@ -88,6 +97,7 @@ export function defineAgent<IS extends z.ZodType, RS extends z.ZodType>(spec: Ag
   return {
     type: spec.type,
     ...(spec.defaultSchedule ? { defaultSchedule: spec.defaultSchedule } : {}),
+    ...(spec.sweep ? { sweep: spec.sweep } : {}),
     async run({ rawInput, ...ctx }) {
       const parsedInput = spec.input.safeParse(rawInput);
       if (!parsedInput.success) {
@@ -112,6 +122,7 @@ export function defineTask<T extends TaskType>(
   type: T,
   spec: {
     defaultSchedule?: DefaultSchedule;
+    sweep?: Sweep;
     handler(ctx: AgentContext<TaskInput<T>>): Promise<TaskResult<T>>;
   },
 ): Agent {
@@ -121,6 +132,7 @@ export function defineTask<T extends TaskType>(
     input: schemas.input as unknown as z.ZodType<TaskInput<T>>,
     result: schemas.result as z.ZodType<unknown>,
     ...(spec.defaultSchedule ? { defaultSchedule: spec.defaultSchedule } : {}),
+    ...(spec.sweep ? { sweep: spec.sweep } : {}),
     handler: spec.handler,
   });
 }

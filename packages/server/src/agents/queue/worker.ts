@@ -48,7 +48,7 @@ export interface WorkerOptions {
   pollMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Enqueue due schedules and create default ones (default true). */
+  /** Enqueue due schedules, create default ones and run the agents' sweeps (default true). */
   runSchedules?: boolean;
   id?: string;
 }
@@ -345,6 +345,9 @@ export class Worker {
     }
     const enqueued = await enqueueDueSchedules(this.opts.db, this.log);
     if (enqueued) this.log.info({ enqueued }, 'enqueued scheduled tasks');
+    for (const agent of this.opts.agents) {
+      if (agent.sweep) await agent.sweep(this.opts.db, this.log);
+    }
     this.needDueTimes = true;
   }
 

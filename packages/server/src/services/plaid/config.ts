@@ -20,6 +20,8 @@ export interface PlaidSettings {
   countryCodes: CountryCode[];
   syncIntervalMs: number;
   investmentHistoryDays: number;
+  /** Transactions per /transactions/sync page (Plaid allows 1..500; default 500). */
+  transactionsPageSize?: number;
 }
 
 const HOSTS = { sandbox: 'https://sandbox.plaid.com', production: 'https://production.plaid.com' } as const;

@@ -5,6 +5,7 @@ import { apiTokensCases } from './apiTokens.js';
 import { authCases } from './auth.js';
 import { holdingsCases } from './holdings.js';
 import { ledgerCases } from './ledger.js';
+import { plaidCases } from './plaid.js';
 import { portfolioCases } from './portfolio.js';
 import { realEstateCases } from './realEstate.js';
 import { systemCases } from './system.js';
@@ -24,4 +25,5 @@ export const isolationCases: IsolationCases = {
   ...realEstateCases,
   ...portfolioCases,
   ...tasksCases,
+  ...plaidCases,
 };
