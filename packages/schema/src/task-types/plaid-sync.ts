@@ -37,12 +37,16 @@ export const zPlaidSyncResult = z.object({
     /** /transactions/sync pages applied (each with its cursor, in one database transaction). */
     pages: zCount,
   }),
-  /** Null when the item has no investment accounts. */
+  /** Null when the item has no investments product or no investment accounts. */
   investments: z
     .object({
       transactionsAdded: zCount,
       /** Investment transactions are imported up to this day. */
       syncedThrough: zIsoDate,
+      /** Transactions with no ledger effect or no ledger equivalent (see the warnings). */
+      skipped: zCount,
+      /** Opening positions recorded for sales of shares bought before the history Plaid keeps. */
+      openingPositions: zCount,
     })
     .nullable(),
   /** Holdings as Plaid reports them that differ from the ledger's positions. */

@@ -5,10 +5,11 @@
  * rate limits, and the scheduled sweep.
  */
 import { Decimal, todayIso } from '@fo/schema';
-import { Products } from 'plaid';
+import { Products, InvestmentTransactionSubtype as Sub, InvestmentTransactionType as Type } from 'plaid';
 import { describe, expect, it } from 'vitest';
 import { enqueueDuePlaidSyncs } from '../../src/services/plaid/queue.js';
 import { newUser } from '../support/accounts-factories.js';
+import { makeHolding, makeInvestmentTransaction, makeSecurity } from '../support/fake-plaid/fixtures.js';
 import { usePlaid } from '../support/plaid.js';
 import { accountFor, finished, startPlaidWorker, transactionsOf } from '../support/plaid-flows.js';
 import { eventually, taskRow } from '../support/tasks-factories.js';
@@ -408,6 +409,75 @@ describe('plaid_sync', () => {
     const item = await db('plaid_items').where({ id: ctx.id }).first();
     expect(item.next_sync_at.getTime()).toBeGreaterThan(Date.now() + 5.9 * 3600_000);
     expect(await db('agent_tasks').where({ type: 'plaid_sync' })).toHaveLength(2);
+  });
+
+  it('with the investments product: investment transactions into the ledger, holdings reconciled on the item', async () => {
+    const { caller, db } = await newUser();
+    const item = plaid.fake.createItem({ products: [Products.Transactions, Products.Investments] });
+    const ira = plaid.fake.account(item.itemId, 'Plaid IRA').account_id;
+    const vti = makeSecurity({
+      ticker: 'VTI',
+      name: 'Vanguard Total Stock Market ETF',
+      type: 'etf',
+      closePrice: 250,
+    });
+    plaid.fake.setInvestments(item.itemId, {
+      securities: [vti],
+      holdings: [makeHolding(ira, vti, 12, 250, 2400)],
+      transactions: [
+        makeInvestmentTransaction({
+          account_id: ira,
+          security_id: null,
+          date: '2026-10-01',
+          name: 'CONTRIBUTION',
+          type: Type.Cash,
+          subtype: Sub.Contribution,
+          quantity: 0,
+          price: 0,
+          amount: -3000,
+        }),
+        makeInvestmentTransaction({
+          account_id: ira,
+          security_id: vti.security_id,
+          date: '2026-10-02',
+          name: 'BUY VTI',
+          type: Type.Buy,
+          subtype: Sub.Buy,
+          quantity: 10,
+          price: 200,
+          amount: 2000,
+        }),
+      ],
+    });
+    // The same contribution as /transactions/sync shows it: imported once, from the investments.
+    plaid.fake.addTransactions(item.itemId, [
+      { account_id: ira, amount: -3000, date: '2026-10-01', name: 'CONTRIBUTION' },
+    ]);
+    const { item: view, taskId } = await caller.plaid.exchangePublicToken({
+      publicToken: plaid.fake.publicTokenFor(item.itemId),
+    });
+    await using _w = await startPlaidWorker(db);
+    expect((await finished(db, taskId)).last_error).toBeNull();
+    const task = await caller.tasks.byId({ id: taskId });
+    if (task.type !== 'plaid_sync' || !task.result) throw new Error('expected a plaid_sync result');
+    const account = await accountFor(db, plaid.fake, item, 'Plaid IRA');
+    expect(task.result.investments).toEqual({
+      transactionsAdded: 2,
+      syncedThrough: todayIso(),
+      skipped: 0,
+      openingPositions: 0,
+    });
+    const difference = { accountId: account.id, symbol: 'VTI', plaidQuantity: '12', ledgerQuantity: '10' };
+    expect(task.result.holdingDifferences).toEqual([difference]);
+    expect(task.result.transactions).toMatchObject({ added: 0 });
+    expect(task.result.warnings).toEqual([
+      '1 transaction skipped: they belong to an investment account (imported with its investment transactions)',
+    ]);
+    expect((await caller.accounts.byId({ id: account.id })).balance.toFixed(2)).toBe('1000.00');
+    const [listed] = (await caller.plaid.items()).items;
+    expect(listed!.id).toBe(view.id);
+    expect(listed!.reconciliation?.differences).toEqual([difference]);
+    expect(listed!.reconciliation?.checkedAt).toBeInstanceOf(Date);
   });
 
   it('a plaid_sync task naming another user’s item fails permanently and changes nothing', async () => {

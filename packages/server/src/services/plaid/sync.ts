@@ -10,7 +10,8 @@
  *    second copy anyway). The write also checks that the stored cursor is still the one the page
  *    was asked with, so two syncs of one item cannot interleave pages.
  *    TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION asks again from the page's starting cursor;
- * 3. investments, for items with investment accounts;
+ * 3. investments (services/plaid/investments.ts), for items with the investments product and
+ *    investment accounts: trades, dividends and cash into the ledger, holdings reconciled;
  * 4. status: the item and its accounts go `syncing` → `ok` (with last_synced_at and the next
  *    scheduled sync), or `error` / `requires_reauth` with Plaid's code and message.
  *
@@ -35,6 +36,7 @@ import { refreshNetWorth } from '../portfolio/refresh.js';
 import { type LinkedAccount, recordPlaidBalances, upsertPlaidAccounts } from './accounts.js';
 import { PlaidApiError, plaidCall } from './client.js';
 import { getPlaidSettings, type PlaidSettings } from './config.js';
+import { syncInvestments } from './investments.js';
 import { openAccessToken, withLockedItem } from './store.js';
 import { toProviderRemoval, toProviderRow } from './transactions.js';
 
@@ -281,13 +283,58 @@ async function syncTransactions(
   }
 }
 
-async function currentProducts(ctx: PlaidSyncContext, itemId: string): Promise<string[]> {
+async function storedItem(
+  ctx: PlaidSyncContext,
+  itemId: string,
+): Promise<{ products: string[]; investments_synced_through: string | null }> {
   const row = (await ctx
     .db('plaid_items')
-    .select('products')
+    .select('products', 'investments_synced_through')
     .where({ id: itemId, user_id: ctx.actor.userId })
-    .first()) as { products: string[] } | undefined;
-  return row?.products ?? [];
+    .first()) as { products: string[]; investments_synced_through: string | null } | undefined;
+  if (!row) throw new NotFoundError('Plaid item', itemId, 'plaidItemId');
+  return row;
+}
+
+/** Plaid answers these when the item turns out to have no investments to read: nothing to import. */
+const NO_INVESTMENTS = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_INVESTMENT_ACCOUNTS']);
+
+async function syncItemInvestments(
+  ctx: PlaidSyncContext,
+  settings: PlaidSettings,
+  itemId: string,
+  accessToken: string,
+  syncedThrough: string | null,
+  outcome: Outcome,
+): Promise<void> {
+  const accounts = new Map(
+    [...outcome.linked.values()].filter((a) => a.investment).map((a) => [a.plaidAccountId, a.id]),
+  );
+  if (accounts.size === 0) return;
+  try {
+    const r = await syncInvestments(
+      ctx.db,
+      {
+        userId: ctx.actor.userId,
+        itemId,
+        accessToken,
+        investmentsSyncedThrough: syncedThrough,
+        accounts,
+      },
+      { signal: ctx.signal, historyDays: settings.investmentHistoryDays },
+    );
+    outcome.result.investments = {
+      transactionsAdded: r.transactionsAdded,
+      syncedThrough: r.syncedThrough,
+      skipped: r.skipped,
+      openingPositions: r.openingPositions,
+    };
+    outcome.result.holdingDifferences = r.differences;
+    outcome.result.warnings.push(...r.warnings);
+  } catch (err) {
+    if (!(err instanceof PlaidApiError && NO_INVESTMENTS.has(err.code))) throw err;
+    outcome.result.warnings.push(`investments not imported: Plaid answered ${err.code}`);
+  }
 }
 
 async function markSynced(ctx: PlaidSyncContext, settings: PlaidSettings, itemId: string, outcome: Outcome) {
@@ -340,7 +387,8 @@ export async function syncPlaidItem(
     await ctx.progress(0.25, 'cash transactions');
     // With the investments product, investment accounts' activity comes from their investment
     // transactions (trades, dividends and cash), not from /transactions/sync.
-    const investmentsProduct = (await currentProducts(ctx, itemId)).includes('investments');
+    const stored = await storedItem(ctx, itemId);
+    const investmentsProduct = stored.products.includes('investments');
     await syncTransactions(
       ctx,
       settings,
@@ -350,6 +398,17 @@ export async function syncPlaidItem(
       investmentsProduct,
       outcome,
     );
+    if (investmentsProduct) {
+      await ctx.progress(0.8, 'investments');
+      await syncItemInvestments(
+        ctx,
+        settings,
+        itemId,
+        accessToken,
+        stored.investments_synced_through,
+        outcome,
+      );
+    }
     await ctx.progress(0.95, 'status');
     await markSynced(ctx, settings, itemId, outcome);
   } catch (err) {
