@@ -18,6 +18,7 @@ export * from './task-types/cash-flow-forecast.js';
 export * from './task-types/noop.js';
 export * from './task-types/plaid-sync.js';
 export * from './task-types/portfolio-analysis.js';
+export * from './task-types/rebalance.js';
 export * from './task-types/refresh-net-worth.js';
 export * from './task-types/tax-loss-harvest.js';
 export * from './tasks.js';

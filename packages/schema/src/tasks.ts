@@ -12,6 +12,7 @@ import { zCashFlowForecastInput, zCashFlowForecastResult } from './task-types/ca
 import { zNoopInput, zNoopResult } from './task-types/noop.js';
 import { zPlaidSyncInput, zPlaidSyncResult } from './task-types/plaid-sync.js';
 import { zPortfolioAnalysisInput, zPortfolioAnalysisResult } from './task-types/portfolio-analysis.js';
+import { zRebalanceInput, zRebalanceResult } from './task-types/rebalance.js';
 import { zRefreshNetWorthInput, zRefreshNetWorthResult } from './task-types/refresh-net-worth.js';
 import { zTaxLossHarvestInput, zTaxLossHarvestResult } from './task-types/tax-loss-harvest.js';
 
@@ -19,6 +20,7 @@ export const TASK_DEFINITIONS = {
   noop: { input: zNoopInput, result: zNoopResult },
   portfolio_analysis: { input: zPortfolioAnalysisInput, result: zPortfolioAnalysisResult },
   cash_flow_forecast: { input: zCashFlowForecastInput, result: zCashFlowForecastResult },
+  rebalance: { input: zRebalanceInput, result: zRebalanceResult },
   refresh_net_worth: { input: zRefreshNetWorthInput, result: zRefreshNetWorthResult },
   tax_loss_harvest: { input: zTaxLossHarvestInput, result: zTaxLossHarvestResult },
   plaid_sync: { input: zPlaidSyncInput, result: zPlaidSyncResult },

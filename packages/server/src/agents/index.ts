@@ -7,6 +7,7 @@ import { noopAgent } from './noop.js';
 import { plaidSyncAgent } from './plaid-sync.js';
 import { portfolioAnalysisAgent } from './portfolio-analysis.js';
 import type { Agent } from './queue/definition.js';
+import { rebalanceAgent } from './rebalance.js';
 import { refreshNetWorthAgent } from './refresh-net-worth.js';
 import { taxLossHarvestAgent } from './tax-loss-harvest.js';
 
@@ -15,6 +16,7 @@ export const builtinAgents: readonly Agent[] = [
   portfolioAnalysisAgent,
   cashFlowForecastAgent,
   refreshNetWorthAgent,
+  rebalanceAgent,
   taxLossHarvestAgent,
   plaidSyncAgent,
 ];

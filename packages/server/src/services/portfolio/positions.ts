@@ -6,7 +6,7 @@
  * price or FX rate is missing carry a `problem` and no value: callers flag and skip them, never
  * value them at cost or at 1.0.
  */
-import { Decimal, isCashLikeType, type PriceSource } from '@fo/schema';
+import { type AssetClass, Decimal, isCashLikeType, type PriceSource } from '@fo/schema';
 import type { Knex } from '../../db/knex.js';
 import type { Db } from '../../db/transaction.js';
 import { loadRates, type RateTable } from '../fx/rates.js';
@@ -35,7 +35,7 @@ export interface ValuedPosition {
   account: BookAccount;
   symbol: string;
   name: string | null;
-  assetClass: string;
+  assetClass: AssetClass;
   /** The holding's currency: price, market value and lot figures are in it. */
   currency: string;
   quantity: Decimal;
