@@ -1,6 +1,7 @@
 /**
- * The HTTP server: fastify with the tRPC adapter at /trpc, liveness at /healthz and readiness at
- * /readyz. Request ids come from `x-request-id` when the caller sends one.
+ * The HTTP server: fastify with the tRPC adapter at /trpc, liveness at /healthz, readiness at
+ * /readyz and Plaid's webhooks at /webhooks/plaid. Request ids come from `x-request-id` when the
+ * caller sends one.
  */
 import { randomUUID } from 'node:crypto';
 import type { TRPCError } from '@trpc/server';
@@ -15,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { type AppRouter, appRouter } from '../routers/index.js';
 import { RateLimitedError } from '../services/errors.js';
 import { type Credential, createContextInner } from '../trpc/context.js';
+import { plaidWebhookRoutes } from './plaid-webhook.js';
 
 export interface BuildServerOptions {
   db: Knex;
@@ -119,6 +121,9 @@ export async function buildServer(opts: BuildServerOptions) {
     }
     return reply.code(503).send(readiness);
   });
+
+  // Its own scope: the raw-body parser it needs applies to this route only.
+  await app.register(plaidWebhookRoutes(opts.db));
 
   const configuredOrigins = allowedOrigins(opts.allowedOrigins);
 
