@@ -24,6 +24,11 @@ import {
   type RouterOutputs,
   type SyncStatus,
   type SystemInfo,
+  type Task,
+  type TaskOf,
+  type TaskResultOf,
+  type TaskStatus,
+  type TaskUpdate,
   wire,
 } from '@fo/sdk';
 import type { Decimal as DecimalJs } from 'decimal.js';
@@ -109,6 +114,36 @@ describe('plaid', () => {
     fo.plaid.exchangePublicToken.mutate({});
     // @ts-expect-error syncNow names the item
     fo.plaid.syncNow.mutate();
+  });
+});
+
+describe('tasks', () => {
+  it("types byId's result by the task type", () => {
+    expectTypeOf(fo.tasks.byId.query).returns.resolves.toEqualTypeOf<Task>();
+    const task = {} as Task;
+    if (task.type === 'noop') {
+      expectTypeOf(task.result).toEqualTypeOf<{ ok: true; note: string | null } | null>();
+      expectTypeOf(task.input).toEqualTypeOf<{ note?: string | undefined }>();
+    }
+    if (task.type === 'portfolio_analysis') {
+      expectTypeOf(task).toEqualTypeOf<TaskOf<'portfolio_analysis'>>();
+      expectTypeOf(task.result).toEqualTypeOf<TaskResultOf<'portfolio_analysis'> | null>();
+      expectTypeOf<NonNullable<typeof task.result>['flags'][number]['message']>().toEqualTypeOf<string>();
+    }
+    expectTypeOf<Task['status']>().toEqualTypeOf<TaskStatus>();
+    expectTypeOf<Task['finishedAt']>().toEqualTypeOf<Date | null>();
+  });
+
+  it("checks create's input against the type, and streams updates with Dates", () => {
+    fo.tasks.create.mutate({ type: 'noop', input: { note: 'x' }, runAt: new Date(), idempotencyKey: 'k' });
+    // @ts-expect-error noop's note is a string
+    fo.tasks.create.mutate({ type: 'noop', input: { note: 1 } });
+    // @ts-expect-error concentrationThreshold belongs to portfolio_analysis, as a number
+    fo.tasks.create.mutate({ type: 'portfolio_analysis', input: { concentrationThreshold: 'high' } });
+    // @ts-expect-error unknown task type
+    fo.tasks.create.mutate({ type: 'nope', input: {} });
+    expectTypeOf<TaskUpdate['updatedAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<TaskUpdate['status']>().toEqualTypeOf<TaskStatus>();
   });
 });
 

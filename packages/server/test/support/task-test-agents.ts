@@ -1,8 +1,11 @@
 /**
  * Task types used only by the queue's tests. `test_probe` does whatever its input says (sleep,
  * fail N times, fail permanently, ignore its abort signal) and logs every execution to the
- * `test_task_runs` table, so tests can count runs across worker processes.
+ * `test_task_runs` table, so tests can count runs across worker processes: one row per call of
+ * the handler (keyed by a token drawn for that call), so even a task run twice by the same
+ * process under the same attempt number shows up as two rows.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineAgent, PermanentError } from '../../src/agents/index.js';
 import type { Knex } from '../../src/db/knex.js';
@@ -20,13 +23,13 @@ export const zProbeInput = z.object({
 export async function ensureRunLog(db: Knex): Promise<void> {
   await db.raw(`CREATE TABLE IF NOT EXISTS test_task_runs (
     seq bigserial PRIMARY KEY,
+    run_token uuid NOT NULL UNIQUE,
     task_id uuid NOT NULL,
     attempt int NOT NULL,
     pid int NOT NULL,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
-    outcome text,
-    UNIQUE (task_id, attempt, pid)
+    outcome text
   )`);
 }
 
@@ -72,10 +75,11 @@ export const probeAgent = defineAgent({
   result: z.object({ attempt: z.number().int(), pid: z.number().int() }),
   async handler({ input, db, signal, task, progress }) {
     // Idempotent: a retried insert whose first try committed unseen (connection killed) is one run.
+    const runToken = randomUUID();
     const [run] = await persistently(() =>
       db('test_task_runs')
-        .insert({ task_id: task.id, attempt: task.attempt, pid: process.pid })
-        .onConflict(['task_id', 'attempt', 'pid'])
+        .insert({ run_token: runToken, task_id: task.id, attempt: task.attempt, pid: process.pid })
+        .onConflict('run_token')
         .merge(['attempt'])
         .returning('seq'),
     );

@@ -13,6 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_DIR = path.resolve(here, '../..');
 export const TEST_WORKER_ENTRY = path.join(here, 'worker-process.ts');
 export const CLI_WORKER_ENTRY = path.join(SERVER_DIR, 'src/cli/worker.ts');
+export const CLI_START_ENTRY = path.join(SERVER_DIR, 'src/cli/start.ts');
 
 export interface ScratchDb extends AsyncDisposable {
   url: string;
@@ -89,6 +90,85 @@ export async function spawnWorker(
   return {
     child,
     pid,
+    output: () => output,
+    exited,
+    async [Symbol.asyncDispose]() {
+      if (!gone) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+export interface ServerProcess extends WorkerProcess {
+  /** Where it listens, from its log. */
+  url: string;
+}
+
+/**
+ * `pnpm start` (src/cli/start.ts) on a scratch database, waited for until it logs the address it
+ * listens on. The worker it may run in-process has registered by then (it starts first).
+ */
+export async function spawnServer(
+  database: ScratchDb,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_START_ENTRY], {
+    cwd: SERVER_DIR,
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      TEST_DATABASE_URL: '',
+      MIGRATE_ON_START: 'false',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_S: '5',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let pending = '';
+  let url: string | null = null;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const parsed = JSON.parse(line) as { url?: unknown };
+        if (typeof parsed.url === 'string') url ??= parsed.url;
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const pid = child.pid;
+  if (!pid) throw new Error('server process did not start');
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const listening = await eventually(
+    async () => {
+      if (gone) throw new Error(`server process exited before listening:\n${output}`);
+      return url ?? undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: `server process ${pid} to listen` },
+  );
+  return {
+    child,
+    pid,
+    url: listening,
     output: () => output,
     exited,
     async [Symbol.asyncDispose]() {

@@ -2,13 +2,14 @@
  * The tasks procedures through the tRPC caller: create (idempotent), read, list, cancel, retry,
  * schedules, workers and scopes.
  */
+import os from 'node:os';
 import { TRPCError } from '@trpc/server';
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Knex } from '../../src/db/knex.js';
 import { callerAs } from '../support/caller.js';
 import { getTestDb } from '../support/db.js';
 import { actorFor, insertUser } from '../support/factories.js';
-import { startTestWorker, taskRow, waitForStatus } from '../support/tasks-factories.js';
+import { eventually, startTestWorker, taskRow, waitForStatus } from '../support/tasks-factories.js';
 
 let db: Knex;
 let user: { id: string };
@@ -71,6 +72,29 @@ describe('tasks.create / byId', () => {
       idempotencyKey: 'nightly-2026-11-24',
     });
     expect(theirs.id).not.toBe(first.id);
+  });
+
+  it('answers simultaneous creates with the same key with one task, and no error', async () => {
+    const attempts = Array.from({ length: 12 }, (_, i) =>
+      caller.tasks.create({ type: 'noop', input: { note: `try ${i}` }, idempotencyKey: 'import-batch-7' }),
+    );
+    const settled = await Promise.allSettled(attempts);
+    const rejected = settled.filter((s) => s.status === 'rejected');
+    expect(rejected.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const ids = new Set(settled.map((s) => (s as PromiseFulfilledResult<{ id: string }>).value.id));
+    expect(ids.size).toBe(1);
+    const rows = await db('agent_tasks').where({ idempotency_key: 'import-batch-7' });
+    expect(rows.map((r) => r.id)).toEqual([...ids]);
+  });
+
+  it('does not run a task before its runAt', async () => {
+    const runAt = new Date(Date.now() + 3_600_000);
+    const later = await caller.tasks.create({ type: 'noop', input: {}, runAt, priority: 10 });
+    expect(later.runAt).toEqual(runAt);
+    const now = await caller.tasks.create({ type: 'noop', input: {} });
+    await using _w = await startTestWorker(db);
+    await waitForStatus(db, now.id, 'succeeded');
+    expect(await taskRow(db, later.id)).toMatchObject({ status: 'queued', attempts: 0, started_at: null });
   });
 
   it('rejects unknown types and invalid input with BAD_REQUEST, writing nothing', async () => {
@@ -241,8 +265,22 @@ describe('tasks.workers', () => {
     const w = await startTestWorker(db, { concurrency: 2 });
     const { items } = await caller.tasks.workers();
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ id: w.worker.id, pid: process.pid, concurrency: 2, state: 'active' });
-    expect(items[0]!.lastHeartbeatAt).toBeInstanceOf(Date);
+    expect(items[0]).toMatchObject({
+      id: w.worker.id,
+      host: os.hostname(),
+      pid: process.pid,
+      concurrency: 2,
+      state: 'active',
+      stoppedAt: null,
+    });
+    expect(items[0]!.taskTypes).toContain('noop');
+    expect(items[0]!.startedAt).toBeInstanceOf(Date);
+    const firstBeat = items[0]!.lastHeartbeatAt;
+    expect(firstBeat.getTime()).toBeGreaterThanOrEqual(items[0]!.startedAt.getTime());
+    // The heartbeat moves while the worker runs.
+    await eventually(async () => (await caller.tasks.workers()).items[0]!.lastHeartbeatAt > firstBeat, {
+      what: 'a newer heartbeat',
+    });
     await w.worker.stop(1_000);
     expect((await caller.tasks.workers()).items[0]!.state).toBe('stopped');
     await db('agent_workers').update({

@@ -1,7 +1,8 @@
 /**
  * Reliability with real worker processes (`pnpm worker`'s code path) on a scratch database:
- * exactly-once under competition, SIGKILL mid-task, connections killed under the workers, and
- * graceful shutdown on SIGTERM. Leases and delays are short so this stays quick.
+ * exactly-once under competition, SIGKILL mid-task, connections killed under the workers,
+ * configured concurrency, and graceful shutdown on SIGTERM; and the worker `pnpm start` runs
+ * in-process unless WORKER_IN_PROCESS=false. Leases and delays are short so this stays quick.
  */
 import { describe, expect, it } from 'vitest';
 import { type EnqueueSpec, enqueueTask, enqueueTasks, type TaskRow } from '../../src/agents/queue/store.js';
@@ -9,7 +10,7 @@ import type { Knex } from '../../src/db/knex.js';
 import { insertUser } from '../support/factories.js';
 import { ensureRunLog, type RunLogRow } from '../support/task-test-agents.js';
 import { eventually } from '../support/tasks-factories.js';
-import { CLI_WORKER_ENTRY, scratchDb, spawnWorker } from '../support/worker-processes.js';
+import { CLI_WORKER_ENTRY, scratchDb, spawnServer, spawnWorker } from '../support/worker-processes.js';
 
 async function counts(db: Knex): Promise<Record<string, number>> {
   const rows = await db('agent_tasks').select('status').count({ n: '*' }).groupBy('status');
@@ -131,6 +132,58 @@ describe('worker processes', () => {
       async () => (await db('agent_tasks').where({ id: later.id }).first())?.status === 'succeeded',
     );
   });
+
+  it('runs at most WORKER_CONCURRENCY tasks at once, and that many', async () => {
+    await using scratch = await scratchDb('concurrency');
+    const { db } = scratch;
+    await ensureRunLog(db);
+    const user = await insertUser(db);
+    await using _w = await spawnWorker(scratch, { WORKER_CONCURRENCY: '2' });
+    await enqueueTasks(db, probes(user.id, 6, { sleepMs: 1_000 }));
+    await eventually(async () => (await counts(db)).succeeded === 6, { what: 'the six tasks to succeed' });
+    const runs = await db<RunLogRow>('test_task_runs');
+    expect(runs).toHaveLength(6);
+    // The most runs in progress at any moment: sweep over the start and finish times.
+    const edges = runs.flatMap((r) => [
+      { at: r.started_at.getTime(), delta: 1 },
+      { at: r.finished_at!.getTime(), delta: -1 },
+    ]);
+    edges.sort((x, y) => x.at - y.at || x.delta - y.delta);
+    let inFlight = 0;
+    let most = 0;
+    for (const e of edges) {
+      inFlight += e.delta;
+      most = Math.max(most, inFlight);
+    }
+    expect(most).toBe(2);
+  }, 120_000);
+
+  it('pnpm start runs a worker in-process by default, and none with WORKER_IN_PROCESS=false', async () => {
+    await using scratch = await scratchDb('in_process');
+    const { db } = scratch;
+    const user = await insertUser(db);
+    // Unset (an empty value means unset): the default applies.
+    const server = await spawnServer(scratch, { WORKER_IN_PROCESS: '', WORKER_CONCURRENCY: '3' });
+    const registered = await db('agent_workers').where({ pid: server.pid, stopped_at: null }).first();
+    expect(registered).toMatchObject({ concurrency: 3 });
+    const task = await enqueueOne(db, { userId: user.id, type: 'noop', input: { note: 'in-process' } });
+    const done = await eventually(async () => {
+      const row = await db<TaskRow>('agent_tasks').where({ id: task.id }).first();
+      return row?.status === 'succeeded' ? row : undefined;
+    });
+    expect(done.locked_by).toBe(registered.id);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect((await db('agent_workers').where({ id: registered.id }).first()).stopped_at).toBeInstanceOf(Date);
+
+    await using apiOnly = await spawnServer(scratch, { WORKER_IN_PROCESS: 'false' });
+    const health = await fetch(`${apiOnly.url}/healthz`);
+    expect(health.status).toBe(200);
+    // The in-process worker registers before the server listens: none did.
+    expect(await db('agent_workers').where({ pid: apiOnly.pid })).toEqual([]);
+    apiOnly.child.kill('SIGTERM');
+    expect(await apiOnly.exited).toEqual({ code: 0, signal: null });
+  }, 120_000);
 
   it('pnpm worker runs tasks and stops cleanly on SIGTERM, releasing what it could not finish', async () => {
     await using scratch = await scratchDb('sigterm');

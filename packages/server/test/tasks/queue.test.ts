@@ -1,14 +1,25 @@
 /**
  * The queue with an in-process worker against real PostgreSQL: claiming, retries with backoff,
- * permanent failures, cancellation, lease expiry, progress and graceful shutdown.
+ * permanent failures, cancellation, leases (renewed, expired), polling without LISTEN, progress
+ * and graceful shutdown.
  */
+import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../../src/agents/queue/definition.js';
 import { claimTasks, requeueExpiredLeases } from '../../src/agents/queue/store.js';
-import type { Knex } from '../../src/db/knex.js';
+import { createKnex, type Knex } from '../../src/db/knex.js';
 import { getTestDb } from '../support/db.js';
 import { insertUser } from '../support/factories.js';
 import { ensureRunLog, type RunLogRow } from '../support/task-test-agents.js';
-import { enqueue, eventually, startTestWorker, taskRow, waitForStatus } from '../support/tasks-factories.js';
+import {
+  enqueue,
+  eventually,
+  FAST_QUEUE,
+  startTestWorker,
+  taskRow,
+  waitForStatus,
+} from '../support/tasks-factories.js';
+import { scratchDb } from '../support/worker-processes.js';
 
 let db: Knex;
 let user: { id: string };
@@ -23,6 +34,26 @@ beforeEach(async () => {
   await ensureRunLog(db);
   await db.raw('TRUNCATE test_task_runs');
   user = await insertUser(db);
+});
+
+describe('retryDelayMs', () => {
+  it('doubles per attempt with equal jitter: half the step, plus up to half again, capped', () => {
+    const low = () => 0;
+    const high = () => 1;
+    expect([1, 2, 3, 4].map((a) => retryDelayMs(a, 1_000, 60_000, low))).toEqual([500, 1_000, 2_000, 4_000]);
+    expect([1, 2, 3, 4].map((a) => retryDelayMs(a, 1_000, 60_000, high))).toEqual([
+      1_000, 2_000, 4_000, 8_000,
+    ]);
+    expect(retryDelayMs(3, 1_000, 60_000, () => 0.5)).toBe(3_000);
+    // The cap applies to the step: never more than the maximum.
+    expect(retryDelayMs(20, 1_000, 60_000, high)).toBe(60_000);
+    expect(retryDelayMs(20, 1_000, 60_000, low)).toBe(30_000);
+    // With Math.random the delays spread over the whole band.
+    const delays = Array.from({ length: 200 }, () => retryDelayMs(2, 1_000, 60_000));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(1_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2_000);
+    expect(new Set(delays).size).toBeGreaterThan(50);
+  });
 });
 
 describe('task queue', () => {
@@ -113,7 +144,10 @@ describe('task queue', () => {
     const task = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 30_000 } });
     await using _w = await startTestWorker(db);
     await eventually(async () => (await runs(task.id)).length === 1, { what: 'the handler to start' });
-    await db('agent_tasks').where({ id: task.id }).update({ status: 'cancelled', finished_at: db.fn.now() });
+    // What tasks.cancel writes (api.test.ts cancels through the caller; its output cannot name a test type).
+    await db('agent_tasks')
+      .where({ id: task.id })
+      .update({ status: 'cancelled', finished_at: db.fn.now(), locked_until: null });
     const log = await eventually(
       async () => {
         const r = await runs(task.id);
@@ -138,6 +172,23 @@ describe('task queue', () => {
     expect(midway.progress_message).toBe('halfway');
     expect(midway.status).toBe('running');
     await waitForStatus(db, task.id, 'succeeded');
+  });
+
+  it('keeps a long task leased through heartbeats: no other worker takes it over', async () => {
+    // Three lease periods long, with a second worker waiting for the lease to lapse.
+    const task = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 3 * FAST_QUEUE.leaseMs } });
+    await using holder = await startTestWorker(db, { concurrency: 1 });
+    const claimed = await waitForStatus(db, task.id, 'running');
+    await using _rival = await startTestWorker(db, { concurrency: 1 });
+    const renewed = await eventually(async () => {
+      const row = await taskRow(db, task.id);
+      const sameClaim = row.status === 'running' && row.locked_by === holder.worker.id && row.attempts === 1;
+      return sameClaim && row.locked_until! > claimed.locked_until! ? row : undefined;
+    });
+    expect(renewed.heartbeat_at!.getTime()).toBeGreaterThan(claimed.heartbeat_at!.getTime());
+    const done = await waitForStatus(db, task.id, 'succeeded');
+    expect(done).toMatchObject({ attempts: 1, last_error: null, locked_by: holder.worker.id });
+    expect((await runs(task.id)).map((r) => [r.attempt, r.outcome])).toEqual([[1, 'ok']]);
   });
 
   it('takes over a task whose worker died once its lease expires, counting the attempt', async () => {
@@ -210,6 +261,56 @@ describe('task queue', () => {
     const row = await taskRow(db, stubborn.id);
     expect(row.status).toBe('queued');
     expect(row.attempts).toBe(0);
+  });
+
+  it('finds due tasks by polling while its LISTEN connection is gone', async () => {
+    await using scratch = await scratchDb('deaf_worker');
+    const deafDb = createKnex({ connectionString: scratch.url, poolMax: 8, applicationName: 'fo-test-deaf' });
+    const listening = async () => {
+      const { rows } = await deafDb.raw<{ rows: unknown[] }>(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'fo-worker-listen'`,
+      );
+      return rows.length;
+    };
+    try {
+      const owner = await insertUser(deafDb);
+      const logged: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
+      await using w = await startTestWorker(deafDb, { concurrency: 1, pollMs: 500, logger });
+      await eventually(async () => (await listening()) === 1, { what: 'the worker to listen' });
+      // Open every pooled connection now: once the database refuses new ones, these are all there is.
+      await Promise.all(Array.from({ length: 8 }, () => deafDb.raw('SELECT pg_sleep(0.05)')));
+      const { rows } = await deafDb.raw<{ rows: { name: string }[] }>('SELECT current_database() AS name');
+      const name = rows[0]!.name;
+      // From another database: PostgreSQL refuses to shut out the database a session is in.
+      await db.raw(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      try {
+        await deafDb.raw(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name = 'fo-worker-listen'`,
+        );
+        await eventually(async () => logged.some((l) => l.includes('task listener connection lost')), {
+          what: 'the worker to notice its listener is gone',
+        });
+        expect(await listening()).toBe(0);
+        // Due a little later, so only a worker that keeps polling while deaf can find it.
+        const task = await enqueue(deafDb, owner, {
+          type: 'noop',
+          input: { note: 'polled' },
+          runAt: new Date(Date.now() + 1_000),
+        });
+        const done = await waitForStatus(deafDb, task.id, 'succeeded');
+        expect(done.locked_by).toBe(w.worker.id);
+        // Nobody could have told it: its listener is still shut out.
+        expect(await listening()).toBe(0);
+      } finally {
+        await db.raw(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      }
+      // And it listens again once it can.
+      await eventually(async () => (await listening()) === 1, { what: 'the listener to reconnect' });
+    } finally {
+      await deafDb.destroy();
+    }
   });
 
   it('registers the worker and keeps its heartbeat fresh', async () => {
