@@ -17,6 +17,8 @@ export class AgentTask extends BaseModel {
   locked_by!: string | null;
   locked_until!: Date | null;
   heartbeat_at!: Date | null;
+  /** Drawn by each claim; the worker's writes name it (never exposed). */
+  claim_token!: string | null;
   progress!: string;
   progress_message!: string | null;
   input!: unknown;

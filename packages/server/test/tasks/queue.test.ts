@@ -3,6 +3,7 @@
  * permanent failures, cancellation, leases (renewed, expired), polling without LISTEN, progress
  * and graceful shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/agents/queue/definition.js';
@@ -213,6 +214,47 @@ describe('task queue', () => {
     expect(row.finished_at).toBeInstanceOf(Date);
   });
 
+  it('a task retried while its cancelled run goes on: only the new run finishes it, in the same worker', async () => {
+    // A handler that ignores its signal keeps running after the cancel; the retry is claimed at
+    // once by the same worker, under the same attempt number (retry starts the count again).
+    const task = await enqueue(db, user, {
+      type: 'test_probe',
+      input: { sleepMs: 1_000, ignoreAbort: true },
+    });
+    await using w = await startTestWorker(db, { concurrency: 2 });
+    await eventually(async () => (await runs(task.id)).length === 1, { what: 'the first run to start' });
+    // What tasks.cancel and tasks.retry write (api.test.ts goes through the caller). The cancel's
+    // notification is lost (triggers off, as when the worker's LISTEN connection is down).
+    await db.transaction(async (trx) => {
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      await trx('agent_tasks')
+        .where({ id: task.id })
+        .update({ status: 'cancelled', finished_at: trx.fn.now(), locked_until: null });
+    });
+    await db('agent_tasks').where({ id: task.id }).update({
+      status: 'queued',
+      run_at: db.fn.now(),
+      attempts: 0,
+      finished_at: null,
+      started_at: null,
+      result: null,
+      progress: '0',
+      progress_message: null,
+      locked_until: null,
+    });
+    const done = await waitForStatus(db, task.id, 'succeeded');
+    const [first, second] = await runs(task.id);
+    expect([first?.attempt, second?.attempt]).toEqual([1, 1]);
+    // Succeeded only once the new run had finished, which it has, successfully.
+    expect(second?.outcome).toBe('ok');
+    expect(done).toMatchObject({ attempts: 1, locked_by: w.worker.id });
+    // The old run finished first, but the task was done only when the new one was.
+    expect(first!.finished_at!.getTime()).toBeLessThan(second!.finished_at!.getTime());
+    expect(done.finished_at!.getTime()).toBeGreaterThanOrEqual(second!.finished_at!.getTime());
+    // Both runs left the worker: its slots are free again.
+    await eventually(async () => w.worker.inFlight === 0, { what: 'the worker to be idle' });
+  });
+
   it('a stale worker cannot overwrite a task another worker now holds', async () => {
     const task = await enqueue(db, user, {
       type: 'test_probe',
@@ -223,7 +265,12 @@ describe('task queue', () => {
     // Simulate the first worker losing its lease: the row moves on without it.
     await db('agent_tasks')
       .where({ id: task.id })
-      .update({ locked_by: 'other-worker', attempts: 2, locked_until: new Date(Date.now() + 3_600_000) });
+      .update({
+        locked_by: 'other-worker',
+        claim_token: randomUUID(),
+        attempts: 2,
+        locked_until: new Date(Date.now() + 3_600_000),
+      });
     const log = await eventually(async () => {
       const r = await runs(task.id);
       return r[0]?.outcome ? r : undefined;

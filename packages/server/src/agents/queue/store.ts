@@ -1,7 +1,8 @@
 /**
  * The queue's SQL. Every state change a worker makes is fenced: it applies only while the task is
- * still `running` under the same worker and the same attempt, so a worker that lost its lease (or
- * whose task was cancelled) can never overwrite what happened since.
+ * still `running` under the claim that started the run (a token drawn by each claim), so a worker
+ * that lost its lease, or whose task was cancelled (and perhaps retried and claimed again since),
+ * can never overwrite what happened since.
  */
 import type { Knex } from '../../db/knex.js';
 import type { Db } from '../../db/transaction.js';
@@ -19,6 +20,7 @@ export interface TaskRow {
   locked_by: string | null;
   locked_until: Date | null;
   heartbeat_at: Date | null;
+  claim_token: string | null;
   progress: string;
   progress_message: string | null;
   input: unknown;
@@ -123,6 +125,8 @@ export async function enqueueTask(db: Db, spec: EnqueueSpec): Promise<{ row: Tas
 
 export interface ClaimedTask {
   id: string;
+  /** Names this claim in every later write (see Fence). */
+  claim_token: string;
   user_id: string | null;
   type: string;
   input: unknown;
@@ -150,11 +154,12 @@ export async function claimTasks(
        FOR UPDATE SKIP LOCKED
      )
      UPDATE agent_tasks t
-     SET status = 'running', attempts = t.attempts + 1, locked_by = ?,
+     SET status = 'running', attempts = t.attempts + 1, locked_by = ?, claim_token = gen_random_uuid(),
          locked_until = now() + ? * interval '1 millisecond', heartbeat_at = now(),
          started_at = now(), finished_at = NULL
      FROM next WHERE t.id = next.id
-     RETURNING t.id, t.user_id, t.type, t.input, t.attempts, t.max_attempts, t.schedule_id, t.priority, t.run_at`,
+     RETURNING t.id, t.claim_token, t.user_id, t.type, t.input, t.attempts, t.max_attempts, t.schedule_id,
+               t.priority, t.run_at`,
     [[...opts.types], opts.limit, opts.workerId, opts.leaseMs],
   );
   return rows.sort((a, b) => b.priority - a.priority || a.run_at.getTime() - b.run_at.getTime());
@@ -174,28 +179,28 @@ export async function nextDueTimes(
   return { taskAt: rows[0]?.task_at ?? null, scheduleAt: rows[0]?.schedule_at ?? null };
 }
 
+/** One claim of one task: the task id and the token that claim drew. */
 export interface Fence {
   id: string;
-  workerId: string;
-  attempt: number;
+  claimToken: string;
 }
 
-const FENCE_SQL = `id = ? AND locked_by = ? AND attempts = ? AND status = 'running'`;
-const fenceBindings = (f: Fence) => [f.id, f.workerId, f.attempt];
+const FENCE_SQL = `id = ? AND claim_token = ? AND status = 'running'`;
+const fenceBindings = (f: Fence) => [f.id, f.claimToken];
 
-/** Extends the leases of the worker's running tasks; returns the ids it still holds. */
+/** Extends the leases of the worker's running claims; returns the claim tokens still held. */
 export async function renewLeases(
   db: Knex,
-  opts: { workerId: string; taskIds: readonly string[]; leaseMs: number },
+  opts: { workerId: string; claims: readonly Fence[]; leaseMs: number },
 ): Promise<Set<string>> {
-  const { rows } = await db.raw<{ rows: { id: string }[] }>(
+  const { rows } = await db.raw<{ rows: { claim_token: string }[] }>(
     `WITH worker AS (UPDATE agent_workers SET last_heartbeat_at = now() WHERE id = ?)
      UPDATE agent_tasks SET locked_until = now() + ? * interval '1 millisecond', heartbeat_at = now()
-     WHERE id = ANY(?::uuid[]) AND locked_by = ? AND status = 'running'
-     RETURNING id`,
-    [opts.workerId, opts.leaseMs, [...opts.taskIds], opts.workerId],
+     WHERE id = ANY(?::uuid[]) AND claim_token = ANY(?::uuid[]) AND status = 'running'
+     RETURNING claim_token`,
+    [opts.workerId, opts.leaseMs, opts.claims.map((c) => c.id), opts.claims.map((c) => c.claimToken)],
   );
-  return new Set(rows.map((r) => r.id));
+  return new Set(rows.map((r) => r.claim_token));
 }
 
 export async function reportProgress(

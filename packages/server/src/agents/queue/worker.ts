@@ -6,9 +6,10 @@
  * polling fallback for when the listening connection is down. Idle, the worker sleeps until the
  * earliest known due time, a notification, or the poll interval, whichever comes first.
  *
- * Exactly-once to success: a claim bumps `attempts`, every later write names that attempt, and a
- * worker that cannot renew its lease aborts its handler before the lease can expire and another
- * worker take the task over. Workers also run the housekeeping (expired leases, due schedules).
+ * Exactly-once to success: a claim bumps `attempts` and draws a token, every later write names that
+ * claim, and a worker that cannot renew its lease aborts its handler before the lease can expire
+ * and another worker take the task over. Workers also run the housekeeping (expired leases, due
+ * schedules).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -86,6 +87,10 @@ export class Worker {
   private readonly types: string[];
   private readonly heartbeatMs: number;
   private readonly maintenanceEveryMs: number;
+  /**
+   * Runs in progress by claim token. A task can have two here: a cancelled run whose handler has
+   * not stopped yet, and the run of its retry claimed since.
+   */
   private readonly running = new Map<string, Running>();
   private readonly listener: PgListener;
   private state: 'new' | 'running' | 'draining' | 'stopped' = 'new';
@@ -199,8 +204,7 @@ export class Worker {
 
   private onNotification(channel: string, payload: string): void {
     if (channel === 'fo_task_cancelled') {
-      const r = this.running.get(payload);
-      if (r) this.abort(r, 'cancelled');
+      for (const r of this.running.values()) if (r.task.id === payload) this.abort(r, 'cancelled');
       return;
     }
     const at = Number(payload);
@@ -269,7 +273,7 @@ export class Worker {
           if (this.state !== 'running') {
             // Claimed while shutting down: hand them straight back.
             for (const task of tasks) {
-              await releaseTask(this.opts.db, { id: task.id, workerId: this.id, attempt: task.attempts });
+              await releaseTask(this.opts.db, { id: task.id, claimToken: task.claim_token });
             }
             return;
           }
@@ -354,15 +358,15 @@ export class Worker {
   private launch(task: ClaimedTask): void {
     const running: Running = {
       task,
-      fence: { id: task.id, workerId: this.id, attempt: task.attempts },
+      fence: { id: task.id, claimToken: task.claim_token },
       controller: new AbortController(),
       leaseValidUntil: performance.now() + this.opts.leaseMs,
       abortCause: null,
       done: Promise.resolve(),
     };
-    this.running.set(task.id, running);
+    this.running.set(task.claim_token, running);
     running.done = this.execute(running).finally(() => {
-      this.running.delete(task.id);
+      this.running.delete(task.claim_token);
       this.wake();
     });
   }
@@ -471,12 +475,12 @@ export class Worker {
     try {
       const held = await renewLeases(this.opts.db, {
         workerId: this.id,
-        taskIds: snapshot.map((r) => r.task.id),
+        claims: snapshot.map((r) => r.fence),
         leaseMs: this.opts.leaseMs,
       });
       for (const r of snapshot) {
-        if (held.has(r.task.id)) r.leaseValidUntil = sentAt + this.opts.leaseMs;
-        else if (this.running.get(r.task.id) === r) this.abort(r, 'lease_lost');
+        if (held.has(r.fence.claimToken)) r.leaseValidUntil = sentAt + this.opts.leaseMs;
+        else if (this.running.has(r.fence.claimToken)) this.abort(r, 'lease_lost');
       }
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'heartbeat failed');
