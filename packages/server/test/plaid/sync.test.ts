@@ -471,13 +471,38 @@ describe('plaid_sync', () => {
     expect(task.result.holdingDifferences).toEqual([difference]);
     expect(task.result.transactions).toMatchObject({ added: 0 });
     expect(task.result.warnings).toEqual([
-      '1 transaction skipped: they belong to an investment account (imported with its investment transactions)',
+      '1 transaction skipped, investment account (imported with its investment transactions)',
     ]);
     expect((await caller.accounts.byId({ id: account.id })).balance.toFixed(2)).toBe('1000.00');
     const [listed] = (await caller.plaid.items()).items;
     expect(listed!.id).toBe(view.id);
     expect(listed!.reconciliation?.differences).toEqual([difference]);
     expect(listed!.reconciliation?.checkedAt).toBeInstanceOf(Date);
+  });
+
+  it('skips, with warnings, transactions of closed accounts and transactions of zero', async () => {
+    const ctx = await setUp(0);
+    const { caller, db } = ctx;
+    const checking = plaid.fake.account(ctx.item.itemId, 'Plaid Checking').account_id;
+    const saving = plaid.fake.account(ctx.item.itemId, 'Plaid Saving').account_id;
+    plaid.fake.addTransactions(ctx.item.itemId, [
+      { account_id: checking, amount: 0, date: '2026-11-03', name: 'CARD VERIFICATION' },
+      { account_id: checking, amount: 20, date: '2026-11-03', name: 'Bookshop' },
+      { account_id: saving, amount: -100, date: '2026-11-04', name: 'TRANSFER IN' },
+      { account_id: saving, amount: -50, date: '2026-11-05', name: 'TRANSFER IN' },
+    ]);
+    const savingAccount = await accountFor(db, plaid.fake, ctx.item, 'Plaid Saving');
+    await caller.accounts.close({ id: savingAccount.id });
+    await using _w = await startPlaidWorker(db);
+    await finished(db, ctx.taskId);
+    const task = await caller.tasks.byId({ id: ctx.taskId });
+    if (task.type !== 'plaid_sync' || !task.result) throw new Error('expected a plaid_sync result');
+    expect(task.result.transactions).toMatchObject({ added: 1 });
+    expect(task.result.warnings.sort()).toEqual([
+      '1 transaction skipped, amount of zero (no cash moved)',
+      '2 transactions skipped, account closed',
+    ]);
+    expect(await db('transactions').where({ account_id: savingAccount.id })).toEqual([]);
   });
 
   it('a plaid_sync task naming another user’s item fails permanently and changes nothing', async () => {

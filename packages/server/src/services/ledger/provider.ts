@@ -104,11 +104,11 @@ export async function applyProviderCashRows(
   const usable = (accountId: string, providerTransactionId: string): LedgerAccount | null => {
     const account = accounts.get(accountId);
     if (!account) {
-      result.skipped.push({ accountId, providerTransactionId, reason: 'the account is not linked' });
+      result.skipped.push({ accountId, providerTransactionId, reason: 'account not linked' });
       return null;
     }
     if (account.closed_at) {
-      result.skipped.push({ accountId, providerTransactionId, reason: 'the account is closed' });
+      result.skipped.push({ accountId, providerTransactionId, reason: 'account closed' });
       return null;
     }
     return account;
@@ -133,7 +133,7 @@ export async function applyProviderCashRows(
       result.skipped.push({
         accountId: row.accountId,
         providerTransactionId: row.providerTransactionId,
-        reason: `${issue.field} ${issue.message}`,
+        reason: `${issue.field}: ${issue.message}`,
       });
       continue;
     }
@@ -195,7 +195,7 @@ export async function applyProviderCashRows(
       result.skipped.push({
         accountId: p.row.accountId,
         providerTransactionId: p.row.providerTransactionId,
-        reason: 'it was edited into a security trade; left as it is',
+        reason: 'edited into a security trade here (left as it is)',
       });
       continue;
     }

@@ -174,11 +174,11 @@ function pageRows(
   const target = (plaidAccountId: string | undefined): LinkedAccount | null => {
     const account = plaidAccountId ? linked.get(plaidAccountId) : undefined;
     if (!account) {
-      note('their account is not among the accounts Plaid reported');
+      note('account not among those Plaid reported');
       return null;
     }
     if (account.investment && leaveToInvestments) {
-      note('they belong to an investment account (imported with its investment transactions)');
+      note('investment account (imported with its investment transactions)');
       return null;
     }
     return account;
@@ -279,7 +279,7 @@ async function syncTransactions(
     if (!page.has_more) break;
   }
   for (const [reason, n] of skipped) {
-    outcome.result.warnings.push(`${n} transaction${n === 1 ? '' : 's'} skipped: ${reason}`);
+    outcome.result.warnings.push(`${n} transaction${n === 1 ? '' : 's'} skipped, ${reason}`);
   }
 }
 

@@ -43,7 +43,7 @@ export function toProviderRow(txn: Transaction, accountId: string): MappedTransa
       ok: false,
       plaidAccountId: txn.account_id,
       transactionId: txn.transaction_id,
-      reason: 'its amount is zero (no cash moved)',
+      reason: 'amount of zero (no cash moved)',
     };
   }
   const amount = plaidAmount.negated();
