@@ -30,12 +30,15 @@ export async function linkItem(
   return { fake: item, id: view.id, taskId };
 }
 
-/** A worker running only plaid_sync, with the test queue's short delays. */
+/**
+ * A worker running only plaid_sync, with the test queue's short retry delays but a lease long
+ * enough that a loaded machine does not lose it mid-sync (tests count attempts).
+ */
 export function startPlaidWorker(
   db: Knex,
   overrides: Parameters<typeof startTestWorker>[1] = {},
 ): Promise<TestWorker> {
-  return startTestWorker(db, { agents: [plaidSyncAgent], ...overrides });
+  return startTestWorker(db, { agents: [plaidSyncAgent], leaseMs: 20_000, heartbeatMs: 1_000, ...overrides });
 }
 
 /** Waits for the task to finish (succeeded or failed) and returns its row. */
