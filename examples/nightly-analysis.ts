@@ -77,6 +77,10 @@ async function setUp(): Promise<{ session: Client; start: string }> {
     quantity: '700',
     price: bonds(0),
   });
+  // The ledger opens positions as stocks; the bond fund is reclassified (its name and class are
+  // the user's to set, its quantity and cost the ledger's).
+  const { items } = await session.holdings.list.query({ accountId: account.id, symbol: 'EXAMPLE.BD' });
+  await session.holdings.update.mutate({ id: items[0]!.id, name: 'Example bond fund', assetClass: 'bond' });
   return { session, start };
 }
 

@@ -40,6 +40,11 @@ export type AccountUpdateInput = RouterInputs['accounts']['update'];
 export type AccountListInput = RouterInputs['accounts']['list'];
 export type RecordBalanceInput = RouterInputs['accounts']['recordBalance'];
 
+// portfolio
+/** The target allocation in force (`source: 'user' | 'default'`) that the `rebalance` agent steers towards. */
+export type TargetAllocation = RouterOutputs['portfolio']['targetAllocation']['get'];
+export type SetTargetAllocationInput = RouterInputs['portfolio']['targetAllocation']['set'];
+
 // tasks
 /** A task with its input and result, narrowed by `type`. */
 export type Task = RouterOutputs['tasks']['byId'];

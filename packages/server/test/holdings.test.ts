@@ -196,9 +196,23 @@ describe('holdings validation', () => {
       .returning('id');
     const listed = await caller.holdings.list({ accountId: ledger.id });
     expect(listed.items.map((h) => [h.symbol, h.readOnly])).toEqual([['AAPL', true]]);
-    await expectTRPCError(caller.holdings.update({ id: row.id, quantity: '4' }), 'BAD_REQUEST');
+    const quantity = await expectTRPCError(
+      caller.holdings.update({ id: row.id, name: 'Apple', quantity: '4' }),
+      'BAD_REQUEST',
+    );
+    expect(quantity.fields).toEqual(['quantity']);
+    expect(quantity.message).toMatch(/only their name and assetClass can be changed here/);
     await expectTRPCError(caller.holdings.delete({ id: row.id }), 'BAD_REQUEST');
     expect((await db('assets').where('id', row.id).first()).quantity).toBe('3.0000000000');
+
+    // What describes the holding (not the position) is the user's to set.
+    const renamed = await caller.holdings.update({ id: row.id, name: 'Apple Inc.', assetClass: 'etf' });
+    expect([renamed.name, renamed.assetClass, renamed.quantity.toFixed(), renamed.readOnly]).toEqual([
+      'Apple Inc.',
+      'etf',
+      '3',
+      true,
+    ]);
   });
 
   it('answers CONFLICT naming the symbol for a duplicate, and NOT_FOUND for unknown or foreign accounts', async () => {

@@ -10,8 +10,9 @@ import type { BookAccount, OpenLot, ValuedPosition } from '../../src/services/po
 import { planSells } from '../../src/services/portfolio/rebalanceTrades.js';
 import type { Caller } from '../harness/types.js';
 import { holdingsAccount, newUser } from '../support/accounts-factories.js';
+import { expectTRPCError } from '../support/expect-error.js';
 import { brokerage, ledgerUser } from '../support/ledger-factories.js';
-import { startTestWorker, waitForStatus } from '../support/tasks-factories.js';
+import { enqueue, startTestWorker, waitForStatus } from '../support/tasks-factories.js';
 
 const today = todayIso();
 const d = (x: Decimal | null) => (x === null ? null : x.toFixed());
@@ -70,7 +71,8 @@ describe('rebalance', () => {
     await trade('buy', addDays(today, -730), { symbol: 'STK', quantity: '300', price: '50' });
     await trade('buy', addDays(today, -100), { symbol: 'STK', quantity: '450', price: '80' });
     await trade('buy', addDays(today, -730), { symbol: 'BND', quantity: '400', price: '52' });
-    await db('assets').where({ account_id: account.id, symbol: 'BND' }).update({ asset_class: 'bond' });
+    const bond = await caller.holdings.list({ accountId: account.id, symbol: 'BND' });
+    await caller.holdings.update({ id: bond.items[0]!.id, assetClass: 'bond' });
     await caller.prices.upsert({
       rows: [
         { symbol: 'STK', date: today, close: '100', currency: 'USD' },
@@ -239,6 +241,22 @@ describe('rebalance', () => {
         message: `XYZ was sold at a loss on ${addDays(today, -10)}: buying it before ${addDays(today, 21)} would disallow that loss`,
       },
     ]);
+  });
+});
+
+describe('rebalance input', () => {
+  it('is refused at creation when invalid, and a stored invalid input fails at once naming the field', async () => {
+    const { caller, db, user } = await newUser();
+    const refused = await expectTRPCError(
+      caller.tasks.create({ type: 'rebalance', input: { wholeShares: 'yes' as unknown as boolean } }),
+      'BAD_REQUEST',
+    );
+    expect(refused.fields).toEqual(['input.wholeShares']);
+    const task = await enqueue(db, user, { type: 'rebalance', input: { wholeShares: 1 }, maxAttempts: 3 });
+    await using _w = await startTestWorker(db);
+    const row = await waitForStatus(db, task.id, ['succeeded', 'failed']);
+    expect([row.status, row.attempts, row.result]).toEqual(['failed', 1, null]);
+    expect(row.last_error).toContain('Invalid input for rebalance: wholeShares:');
   });
 });
 

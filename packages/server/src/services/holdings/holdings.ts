@@ -134,18 +134,34 @@ export async function createHolding({ db, actor }: ServiceContext, input: Create
   });
 }
 
-async function loadEditable(trx: Db, actor: Actor, id: string) {
+/** What describes a holding rather than the position: settable whoever maintains the position. */
+const DESCRIPTIVE_FIELDS = new Set(['id', 'name', 'assetClass']);
+
+/**
+ * The holding and its account, locked. `positionField` names the input field that changes the
+ * position, which only a holdings-mode account allows (null: the change only renames or
+ * reclassifies, which any open account allows, the ledger's included).
+ */
+async function loadEditable(trx: Db, actor: Actor, id: string, positionField: string | null) {
   const holding = await Asset.query(trx).modify('visibleTo', actor).findById(id).forUpdate();
   if (!holding) throw new NotFoundError('Holding', id, 'id');
   const account = await loadAccount(trx, actor, holding.account_id, { forUpdate: true });
-  assertEditable(account, 'id');
+  if (positionField !== null && account.tracking_mode !== 'holdings') {
+    throw new ValidationError(
+      [positionField],
+      'This account tracks transactions: its holdings are maintained by the ledger (record a buy or sell with transactions.create); only their name and assetClass can be changed here',
+    );
+  }
+  if (account.closed_at) throw new ValidationError(['id'], 'The account is closed; reopen it first');
   return { holding, account };
 }
 
 export async function updateHolding({ db, actor }: ServiceContext, input: UpdateInput): Promise<HoldingView> {
   assertManualDate(input.manualPriceAsOf);
   return withTransaction(db, async (trx) => {
-    const { holding, account } = await loadEditable(trx, actor, input.id);
+    const positionField =
+      Object.entries(input).find(([k, v]) => v !== undefined && !DESCRIPTIVE_FIELDS.has(k))?.[0] ?? null;
+    const { holding, account } = await loadEditable(trx, actor, input.id, positionField);
     const quantity = input.quantity ?? new Decimal(holding.quantity);
     if (input.quantity) assertQuantity(account, input.quantity);
 
@@ -182,7 +198,7 @@ export async function updateHolding({ db, actor }: ServiceContext, input: Update
 
 export async function deleteHolding({ db, actor }: ServiceContext, id: string): Promise<{ id: string }> {
   return withTransaction(db, async (trx) => {
-    const { holding } = await loadEditable(trx, actor, id);
+    const { holding } = await loadEditable(trx, actor, id, 'id');
     await Asset.query(trx).deleteById(holding.id);
     await refreshNetWorth(trx, actor.userId);
     return { id: holding.id };
