@@ -9,12 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineAgent, PermanentError } from '../../src/agents/index.js';
 import type { Knex } from '../../src/db/knex.js';
+import { NotFoundError } from '../../src/services/errors.js';
 
 export const zProbeInput = z.object({
   sleepMs: z.number().int().min(0).default(0),
   /** Attempts up to this number throw a (retryable) error. */
   failTimes: z.number().int().min(0).default(0),
   permanent: z.boolean().default(false),
+  /** Fail as a service does when a record the task needs is gone. */
+  missingAccountId: z.string().optional(),
   /** Keep sleeping when the signal fires (a badly written handler). */
   ignoreAbort: z.boolean().default(false),
   progress: z.boolean().default(false),
@@ -93,6 +96,7 @@ export const probeAgent = defineAgent({
       if (input.progress) await progress(0.5, 'halfway');
       if (input.sleepMs) await sleep(input.sleepMs, input.ignoreAbort ? null : signal);
       if (input.permanent) throw new PermanentError('probe: permanent failure');
+      if (input.missingAccountId) throw new NotFoundError('Account', input.missingAccountId, 'accountId');
       if (task.attempt <= input.failTimes) throw new Error(`probe: failure ${task.attempt}`);
     } catch (err) {
       await finish(signal.aborted ? 'aborted' : 'error');

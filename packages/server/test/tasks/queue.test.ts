@@ -132,6 +132,19 @@ describe('task queue', () => {
     expect(await runs(task.id)).toHaveLength(1);
   });
 
+  it('fails permanently without retrying when data the task needs is missing', async () => {
+    const task = await enqueue(db, user, {
+      type: 'test_probe',
+      input: { missingAccountId: '01900000-0000-7000-8000-00000000abcd' },
+      maxAttempts: 5,
+    });
+    await using _w = await startTestWorker(db);
+    const failed = await waitForStatus(db, task.id, 'failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_error).toBe('Account 01900000-0000-7000-8000-00000000abcd not found');
+    expect(await runs(task.id)).toHaveLength(1);
+  });
+
   it('fails a task with invalid input permanently, naming the field', async () => {
     const task = await enqueue(db, user, { type: 'test_probe', input: { sleepMs: 'long' }, maxAttempts: 5 });
     await using _w = await startTestWorker(db);
