@@ -4,6 +4,7 @@ import type { SystemInfo } from '@fo/schema';
 import type { DatabaseKind } from '../db/database.js';
 import type { Knex } from '../db/knex.js';
 import { readMigrationState } from '../db/migrations.js';
+import { allQueries } from '../db/transaction.js';
 import { REPO_ROOT } from '../env.js';
 
 export const VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -22,9 +23,9 @@ const snapshots = new WeakMap<Knex, SchemaSnapshot>();
 async function readSnapshot(db: Knex): Promise<SchemaSnapshot> {
   const cached = snapshots.get(db);
   if (cached && Date.now() - cached.readAt < SNAPSHOT_TTL_MS) return cached;
-  const [state, versionRow] = await Promise.all([
-    readMigrationState(db),
-    db.raw<{ rows: { server_version: string }[] }>('SHOW server_version'),
+  const [state, versionRow] = await allQueries(db, [
+    () => readMigrationState(db),
+    () => db.raw<{ rows: { server_version: string }[] }>('SHOW server_version'),
   ]);
   const snapshot: SchemaSnapshot = {
     serverVersion: versionRow.rows[0]?.server_version ?? 'unknown',

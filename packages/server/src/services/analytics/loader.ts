@@ -14,7 +14,7 @@
 import { CASH_LIKE_ACCOUNT_TYPES, LIABILITY_ACCOUNT_TYPES } from '@fo/schema';
 import { isoToDay } from '@fo/schema/calendar';
 import type { Actor } from '../../actor.js';
-import type { Db } from '../../db/transaction.js';
+import { allQueries, type Db } from '../../db/transaction.js';
 import { NotFoundError } from '../errors.js';
 import { amortizationSchedule } from '../realEstate/amortization.js';
 import { loadMortgages, loanTerms, type MortgageRow, recordedBalances } from '../realEstate/load.js';
@@ -101,29 +101,31 @@ const CASH_LIKE: readonly string[] = CASH_LIKE_ACCOUNT_TYPES;
 const LIABILITIES: readonly string[] = LIABILITY_ACCOUNT_TYPES;
 
 export async function loadMeta(db: Db, userId: string): Promise<BookMeta> {
-  const [accountRows, holdingRows] = await Promise.all([
-    db('accounts')
-      .where('user_id', userId)
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .select<
+  const [accountRows, holdingRows] = await allQueries(db, [
+    () =>
+      db('accounts')
+        .where('user_id', userId)
+        .orderBy([{ column: 'created_at' }, { column: 'id' }])
+        .select<
+          {
+            id: string;
+            name: string;
+            type: string;
+            currency: string;
+            tracking_mode: 'transactions' | 'holdings';
+          }[]
+        >('id', 'name', 'type', 'currency', 'tracking_mode'),
+    () =>
+      db('assets').where('user_id', userId).select<
         {
           id: string;
-          name: string;
-          type: string;
+          account_id: string;
+          symbol: string;
+          name: string | null;
+          asset_class: string;
           currency: string;
-          tracking_mode: 'transactions' | 'holdings';
         }[]
-      >('id', 'name', 'type', 'currency', 'tracking_mode'),
-    db('assets').where('user_id', userId).select<
-      {
-        id: string;
-        account_id: string;
-        symbol: string;
-        name: string | null;
-        asset_class: string;
-        currency: string;
-      }[]
-    >('id', 'account_id', 'symbol', 'name', 'asset_class', 'currency'),
+      >('id', 'account_id', 'symbol', 'name', 'asset_class', 'currency'),
   ]);
   const accounts = accountRows.map((a, index) => ({
     id: a.id,
@@ -272,41 +274,45 @@ export async function loadRawBook(
     const symbols = [...marketSymbols, ...meta.holdings.map((h) => h.symbol), ...(rows[0]?.symbols ?? [])];
     return loadPrices(db, marketVersion, endIso, symbols);
   };
-  const [events, prices, balances, undated, properties, mortgages] = await Promise.all([
-    db.raw<{ rows: { count: number; rows: string }[] }>(EVENT_SQL, [
-      accountIds,
-      userId,
-      userId,
-      userId,
-      [...CASH_LIKE],
-    ]),
-    symbolsThenPrices(),
-    db.raw<{
-      rows: {
-        account_id: string;
-        type: string;
-        currency: string;
-        name: string;
-        closed_day: number | null;
-        last_day: number;
-        points: string;
-      }[];
-    }>(BALANCES_SQL, [userId, [...CASH_LIKE], endIso]),
-    db.raw<{
-      rows: {
-        id: string;
-        type: string;
-        currency: string;
-        name: string;
-        since: string;
-        cash_balance: string;
-      }[];
-    }>(UNDATED_BALANCES_SQL, [userId, [...CASH_LIKE]]),
-    db.raw<{ rows: { id: string; name: string; currency: string; points: string }[] }>(PROPERTIES_SQL, [
-      endIso,
-      userId,
-    ]),
-    loadMortgages(db, userId, null),
+  const [events, prices, balances, undated, properties, mortgages] = await allQueries(db, [
+    () =>
+      db.raw<{ rows: { count: number; rows: string }[] }>(EVENT_SQL, [
+        accountIds,
+        userId,
+        userId,
+        userId,
+        [...CASH_LIKE],
+      ]),
+    () => symbolsThenPrices(),
+    () =>
+      db.raw<{
+        rows: {
+          account_id: string;
+          type: string;
+          currency: string;
+          name: string;
+          closed_day: number | null;
+          last_day: number;
+          points: string;
+        }[];
+      }>(BALANCES_SQL, [userId, [...CASH_LIKE], endIso]),
+    () =>
+      db.raw<{
+        rows: {
+          id: string;
+          type: string;
+          currency: string;
+          name: string;
+          since: string;
+          cash_balance: string;
+        }[];
+      }>(UNDATED_BALANCES_SQL, [userId, [...CASH_LIKE]]),
+    () =>
+      db.raw<{ rows: { id: string; name: string; currency: string; points: string }[] }>(PROPERTIES_SQL, [
+        endIso,
+        userId,
+      ]),
+    () => loadMortgages(db, userId, null),
   ]);
   const ledger = events.rows[0] ?? { count: 0, rows: '' };
   const currencies = new Set<string>([

@@ -4,7 +4,7 @@
  */
 import { Decimal, type HoldingView, todayIso } from '@fo/schema';
 import type { Knex } from '../../db/knex.js';
-import type { Db } from '../../db/transaction.js';
+import { allQueries, type Db } from '../../db/transaction.js';
 import { NotFoundError } from '../errors.js';
 import { type Conversion, loadRates } from '../fx/rates.js';
 import {
@@ -81,9 +81,9 @@ export async function toHoldingViews(
 ): Promise<HoldingView[]> {
   if (rows.length === 0) return [];
   const stale = staleThresholds(asOf);
-  const [base, aggregates] = await Promise.all([
-    baseCurrencyOf(db, userId),
-    holdingAggregates(db, userId, asOf),
+  const [base, aggregates] = await allQueries(db, [
+    () => baseCurrencyOf(db, userId),
+    () => holdingAggregates(db, userId, asOf),
   ]);
   const prices = rows.map((row) => priceHolding(row, asOf, stale));
 

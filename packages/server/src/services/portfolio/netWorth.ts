@@ -24,7 +24,7 @@ import {
   type NetWorthView,
 } from '@fo/schema';
 import type { Knex } from '../../db/knex.js';
-import type { Db } from '../../db/transaction.js';
+import { allQueries, type Db } from '../../db/transaction.js';
 import { loadRates } from '../fx/rates.js';
 import { holdingAggregates } from '../holdings/valuation.js';
 import { baseCurrencyOf } from '../holdings/views.js';
@@ -88,14 +88,15 @@ function balanceOf(row: AccountRow): Decimal {
 }
 
 export async function computeNetWorth(db: Db, userId: string, asOf: string): Promise<NetWorthView> {
-  const [base, accounts, aggregates, properties, mortgages] = await Promise.all([
-    baseCurrencyOf(db, userId),
-    accountsOnDay(db, userId, asOf),
-    holdingAggregates(db, userId, asOf),
-    propertyRowsQuery(db, userId, asOf).where((q: Knex.QueryBuilder) =>
-      q.whereNull('re.purchase_date').orWhere('re.purchase_date', '<=', asOf),
-    ) as Promise<PropertyRow[]>,
-    loadMortgages(db, userId, null),
+  const [base, accounts, aggregates, properties, mortgages] = await allQueries(db, [
+    () => baseCurrencyOf(db, userId),
+    () => accountsOnDay(db, userId, asOf),
+    () => holdingAggregates(db, userId, asOf),
+    () =>
+      propertyRowsQuery(db, userId, asOf).where((q: Knex.QueryBuilder) =>
+        q.whereNull('re.purchase_date').orWhere('re.purchase_date', '<=', asOf),
+      ) as Promise<PropertyRow[]>,
+    () => loadMortgages(db, userId, null),
   ]);
 
   const components: Component[] = [];

@@ -8,7 +8,7 @@
  */
 import { type AssetClass, Decimal, isCashLikeType, type PriceSource } from '@fo/schema';
 import type { Knex } from '../../db/knex.js';
-import type { Db } from '../../db/transaction.js';
+import { allQueries, type Db } from '../../db/transaction.js';
 import { loadRates, type RateTable } from '../fx/rates.js';
 import { baseCurrencyOf, type HoldingRow, holdingRowsQuery, toHoldingViews } from '../holdings/views.js';
 import { isTaxAdvantaged } from '../ledger/accounts.js';
@@ -72,18 +72,20 @@ interface AccountRow {
 
 /** Four queries whatever the number of holdings: accounts, holdings with prices, views, rates. */
 export async function loadBook(db: Db, userId: string, asOf: string): Promise<Book> {
-  const [baseCurrency, accountRows, holdingRows] = await Promise.all([
-    baseCurrencyOf(db, userId),
-    (db as Knex)('accounts')
-      .where('user_id', userId)
-      .where((q) =>
-        q.whereNull('closed_at').orWhereRaw(`(closed_at AT TIME ZONE 'UTC')::date > ?::date`, [asOf]),
-      )
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .select<AccountRow[]>('id', 'name', 'type', 'subtype', 'currency', 'tracking_mode', 'cash_balance'),
-    holdingRowsQuery(db, userId, asOf)
-      .whereNot('a.quantity', 0)
-      .orderBy([{ column: 'a.symbol' }, { column: 'a.id' }]) as Promise<HoldingRow[]>,
+  const [baseCurrency, accountRows, holdingRows] = await allQueries(db, [
+    () => baseCurrencyOf(db, userId),
+    () =>
+      (db as Knex)('accounts')
+        .where('user_id', userId)
+        .where((q) =>
+          q.whereNull('closed_at').orWhereRaw(`(closed_at AT TIME ZONE 'UTC')::date > ?::date`, [asOf]),
+        )
+        .orderBy([{ column: 'created_at' }, { column: 'id' }])
+        .select<AccountRow[]>('id', 'name', 'type', 'subtype', 'currency', 'tracking_mode', 'cash_balance'),
+    () =>
+      holdingRowsQuery(db, userId, asOf)
+        .whereNot('a.quantity', 0)
+        .orderBy([{ column: 'a.symbol' }, { column: 'a.id' }]) as Promise<HoldingRow[]>,
   ]);
   const accounts = new Map(
     accountRows.map((a): [string, BookAccount] => [

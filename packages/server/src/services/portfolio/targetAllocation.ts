@@ -14,7 +14,7 @@ import {
 } from '@fo/schema';
 import type { z } from 'zod';
 import type { Knex } from '../../db/knex.js';
-import { type Db, withTransaction } from '../../db/transaction.js';
+import { allQueries, type Db, withTransaction } from '../../db/transaction.js';
 import { TargetAllocation, User } from '../../models/index.js';
 import type { ServiceContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
@@ -44,9 +44,9 @@ export function defaultModel(tolerance: RiskTolerance): ResolvedTarget[] {
 
 /** The targets in force for a user: their own set when they have one, else their model portfolio. */
 export async function resolveTargets(db: Db, userId: string): Promise<TargetAllocationDto> {
-  const [user, rows] = await Promise.all([
-    User.query(db).findById(userId).select('risk_tolerance'),
-    TargetAllocation.query(db).where('user_id', userId),
+  const [user, rows] = await allQueries(db, [
+    () => User.query(db).findById(userId).select('risk_tolerance'),
+    () => TargetAllocation.query(db).where('user_id', userId),
   ]);
   if (!user) throw new NotFoundError('User');
   if (rows.length === 0) {

@@ -12,7 +12,7 @@ import {
   todayIso,
 } from '@fo/schema';
 import type { Knex } from '../../db/knex.js';
-import type { Db } from '../../db/transaction.js';
+import { allQueries, type Db } from '../../db/transaction.js';
 import {
   annualDebtService,
   balanceAsOf,
@@ -195,16 +195,18 @@ export async function toPropertyViews(
 ): Promise<PropertyView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [rents, expenses, mortgages] = await Promise.all([
-    (db as Knex)('real_estate_rents')
-      .where('user_id', userId)
-      .whereIn('property_id', ids)
-      .orderBy([{ column: 'unit' }, { column: 'id' }]) as Promise<RentRow[]>,
-    (db as Knex)('real_estate_expenses')
-      .where('user_id', userId)
-      .whereIn('property_id', ids)
-      .orderBy([{ column: 'category' }, { column: 'id' }]) as Promise<ExpenseRow[]>,
-    loadMortgages(db, userId, ids),
+  const [rents, expenses, mortgages] = await allQueries(db, [
+    () =>
+      (db as Knex)('real_estate_rents')
+        .where('user_id', userId)
+        .whereIn('property_id', ids)
+        .orderBy([{ column: 'unit' }, { column: 'id' }]) as Promise<RentRow[]>,
+    () =>
+      (db as Knex)('real_estate_expenses')
+        .where('user_id', userId)
+        .whereIn('property_id', ids)
+        .orderBy([{ column: 'category' }, { column: 'id' }]) as Promise<ExpenseRow[]>,
+    () => loadMortgages(db, userId, ids),
   ]);
   const rentsBy = groupBy(rents);
   const expensesBy = groupBy(expenses);
