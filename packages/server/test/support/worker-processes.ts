@@ -40,33 +40,26 @@ export interface WorkerProcess extends AsyncDisposable {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnWorker(
-  database: ScratchDb,
-  env: Record<string, string> = {},
-  entry = TEST_WORKER_ENTRY,
-): Promise<WorkerProcess> {
+/** A tsx entry point as a child process: its output collected, killed at dispose if still running. */
+function spawnEntry(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  onStdoutLine?: (line: string) => void,
+): WorkerProcess & { gone(): boolean } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: SERVER_DIR,
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      TEST_DATABASE_URL: '',
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'warn',
-      WORKER_CONCURRENCY: '4',
-      TASK_LEASE_MS: '1500',
-      TASK_HEARTBEAT_MS: '300',
-      TASK_POLL_MS: '1000',
-      TASK_RETRY_BASE_MS: '100',
-      TASK_RETRY_MAX_MS: '1000',
-      SHUTDOWN_TIMEOUT_S: '5',
-      ...env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let pending = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    if (!onStdoutLine) return;
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onStdoutLine(line);
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -75,23 +68,17 @@ export async function spawnWorker(
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const pid = child.pid;
-  if (!pid) throw new Error('worker process did not start');
+  if (!pid) throw new Error(`${path.basename(entry)} did not start`);
   let gone = false;
   void exited.then(() => {
     gone = true;
   });
-  await eventually(
-    async () => {
-      if (gone) throw new Error(`worker process exited before registering:\n${output}`);
-      return (await database.db('agent_workers').where({ pid }).first()) !== undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 50, what: `worker process ${pid} to register` },
-  );
   return {
     child,
     pid,
     output: () => output,
     exited,
+    gone: () => gone,
     async [Symbol.asyncDispose]() {
       if (!gone) {
         child.kill('SIGKILL');
@@ -99,6 +86,36 @@ export async function spawnWorker(
       }
     },
   };
+}
+
+export async function spawnWorker(
+  database: ScratchDb,
+  env: Record<string, string> = {},
+  entry = TEST_WORKER_ENTRY,
+): Promise<WorkerProcess> {
+  const proc = spawnEntry(entry, {
+    ...process.env,
+    DATABASE_URL: database.url,
+    TEST_DATABASE_URL: '',
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: '4',
+    TASK_LEASE_MS: '1500',
+    TASK_HEARTBEAT_MS: '300',
+    TASK_POLL_MS: '1000',
+    TASK_RETRY_BASE_MS: '100',
+    TASK_RETRY_MAX_MS: '1000',
+    SHUTDOWN_TIMEOUT_S: '5',
+    ...env,
+  });
+  await eventually(
+    async () => {
+      if (proc.gone()) throw new Error(`worker process exited before registering:\n${proc.output()}`);
+      return (await database.db('agent_workers').where({ pid: proc.pid }).first()) !== undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 50, what: `worker process ${proc.pid} to register` },
+  );
+  return proc;
 }
 
 export interface ServerProcess extends WorkerProcess {
@@ -114,9 +131,10 @@ export async function spawnServer(
   database: ScratchDb,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_START_ENTRY], {
-    cwd: SERVER_DIR,
-    env: {
+  let url: string | null = null;
+  const proc = spawnEntry(
+    CLI_START_ENTRY,
+    {
       ...process.env,
       DATABASE_URL: database.url,
       TEST_DATABASE_URL: '',
@@ -127,55 +145,21 @@ export async function spawnServer(
       SHUTDOWN_TIMEOUT_S: '5',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let pending = '';
-  let url: string | null = null;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
+    (line) => {
       try {
         const parsed = JSON.parse(line) as { url?: unknown };
         if (typeof parsed.url === 'string') url ??= parsed.url;
       } catch {
         // not a log line
       }
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const pid = child.pid;
-  if (!pid) throw new Error('server process did not start');
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
+    },
+  );
   const listening = await eventually(
     async () => {
-      if (gone) throw new Error(`server process exited before listening:\n${output}`);
+      if (proc.gone()) throw new Error(`server process exited before listening:\n${proc.output()}`);
       return url ?? undefined;
     },
-    { timeoutMs: 60_000, intervalMs: 50, what: `server process ${pid} to listen` },
+    { timeoutMs: 60_000, intervalMs: 50, what: `server process ${proc.pid} to listen` },
   );
-  return {
-    child,
-    pid,
-    url: listening,
-    output: () => output,
-    exited,
-    async [Symbol.asyncDispose]() {
-      if (!gone) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
+  return Object.assign(proc, { url: listening });
 }
