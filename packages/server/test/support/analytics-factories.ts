@@ -1,7 +1,9 @@
 /**
  * Fixtures for analytics tests: daily price series (through prices.upsert), FX rates, and ledger
  * rows. Ledger rows are written straight to `transactions` (with the holding row the ledger would
- * keep), in the core schema's meaning: `amount` is the signed cash effect.
+ * keep), in the core schema's meaning: `amount` is the signed cash effect, stored as the ledger
+ * stores it in `cash_effect` too (what the analytics read). Tests that need the ledger's own rules
+ * (reinvested dividends, lots, holdings) go through `transactions.create` instead.
  */
 import { Decimal } from '@fo/schema';
 import { dayToIso, isoToDay, isWeekday } from '@fo/schema/calendar';
@@ -112,6 +114,7 @@ export async function insertLedger(
       quantity: r.quantity === undefined ? null : String(r.quantity),
       price: r.price === undefined ? null : String(r.price),
       amount: amount === null ? null : amount.toFixed(),
+      cash_effect: r.type === 'split' || amount === null ? '0' : amount.toFixed(),
       fees: fees.toFixed(),
       currency: r.currency ?? account.currency ?? 'USD',
     };

@@ -158,8 +158,19 @@ export async function loadMeta(db: Db, userId: string): Promise<BookMeta> {
 /**
  * Ledger transactions as engine events, plus synthetic events for accounts that keep positions
  * without history (holdings mode): their positions and cash enter as external transfers on the
- * day they were recorded. Columns: d (date), c/i (tie-breakers), acct (index), sym, kind, qty,
- * cash, flow.
+ * day they were recorded. Columns: d (date), s/c/i (tie-breakers: the ledger's own order, seq,
+ * for transactions), acct (index), sym, kind, qty, cash, flow.
+ *
+ * The events say what the ledger did, not a second reading of the rules:
+ * - cash is each transaction's `cash_effect`, the column the ledger computes and sums into the
+ *   account's cash (a reinvested dividend's is the dividend less the shares it bought);
+ * - a position changes exactly where the ledger's replay opens or closes lots: buys and reinvested
+ *   dividends add their `quantity`, sells remove it, security transfers move it, and a split
+ *   scales it by its exact ratio `split_to / split_from` (the stored `quantity` is that factor
+ *   rounded to 10 places, which would leave a residue after a later sale of every share);
+ * - transactions recorded in holdings-mode accounts change neither the holdings nor the cash the
+ *   ledger keeps there (the replay and the cash updates skip those accounts), so they are not
+ *   events: those accounts enter only through their recorded positions and cash.
  */
 const EVENT_SQL = `
   WITH acct AS (
@@ -168,7 +179,7 @@ const EVENT_SQL = `
       JOIN accounts a ON a.id = o.id
      WHERE a.user_id = ?
   ), ev AS (
-    SELECT t.trade_date AS d, t.created_at AS c, t.id AS i, acct.idx AS acct,
+    SELECT t.trade_date AS d, t.seq AS s, t.created_at AS c, t.id AS i, acct.idx AS acct,
            CASE WHEN t.symbol IS NOT NULL AND t.type <> 'deposit' AND t.type <> 'withdrawal' THEN t.symbol ELSE '' END AS sym,
            CASE
              WHEN t.type = 'split' THEN ${EventKind.Split}
@@ -176,42 +187,33 @@ const EVENT_SQL = `
                THEN ${EventKind.SecurityTransfer}
              ELSE ${EventKind.Trade}
            END AS kind,
-           CASE t.type
-             WHEN 'buy' THEN t.quantity
-             WHEN 'sell' THEN -t.quantity
-             WHEN 'transfer_in' THEN CASE WHEN t.symbol IS NOT NULL THEN coalesce(t.quantity, 0) ELSE 0 END
-             WHEN 'transfer_out' THEN CASE WHEN t.symbol IS NOT NULL THEN -coalesce(t.quantity, 0) ELSE 0 END
-             WHEN 'split' THEN coalesce(t.quantity, 1)
+           CASE
+             WHEN t.symbol IS NULL THEN 0
+             WHEN t.type IN ('buy', 'transfer_in') THEN coalesce(t.quantity, 0)
+             WHEN t.type IN ('sell', 'transfer_out') THEN -coalesce(t.quantity, 0)
+             WHEN t.type = 'dividend' AND t.reinvested THEN coalesce(t.quantity, 0)
+             WHEN t.type = 'split' THEN coalesce(t.split_to / t.split_from, t.quantity, 1)
              ELSE 0
            END AS qty,
-           CASE t.type
-             WHEN 'buy' THEN coalesce(t.amount, -(t.quantity * coalesce(t.price, 0) + t.fees))
-             WHEN 'sell' THEN coalesce(t.amount, t.quantity * coalesce(t.price, 0) - t.fees)
-             WHEN 'split' THEN 0
-             ELSE coalesce(t.amount, 0)
-           END AS cash,
-           CASE
-             WHEN t.type IN ('deposit', 'withdrawal') THEN coalesce(t.amount, 0)
-             WHEN t.type IN ('transfer_in', 'transfer_out') THEN coalesce(t.amount, 0)
-             ELSE 0
-           END AS flow
+           t.cash_effect AS cash,
+           CASE WHEN t.type IN ('deposit', 'withdrawal', 'transfer_in', 'transfer_out') THEN t.cash_effect ELSE 0 END AS flow
       FROM transactions t
       JOIN acct ON acct.id = t.account_id
-     WHERE t.user_id = ?
+     WHERE t.user_id = ? AND acct.tracking_mode = 'transactions'
     UNION ALL
-    SELECT s.created_at::date, s.created_at, s.id, acct.idx, s.symbol, ${EventKind.SecurityTransfer}, s.quantity, 0, 0
+    SELECT s.created_at::date, NULL, s.created_at, s.id, acct.idx, s.symbol, ${EventKind.SecurityTransfer}, s.quantity, 0, 0
       FROM assets s
       JOIN acct ON acct.id = s.account_id
      WHERE s.user_id = ? AND acct.tracking_mode = 'holdings' AND s.quantity <> 0
     UNION ALL
-    SELECT acct.created_at::date, acct.created_at, acct.id, acct.idx, '', ${EventKind.Trade}, 0, acct.cash_balance, acct.cash_balance
+    SELECT acct.created_at::date, NULL, acct.created_at, acct.id, acct.idx, '', ${EventKind.Trade}, 0, acct.cash_balance, acct.cash_balance
       FROM acct
      WHERE acct.tracking_mode = 'holdings' AND acct.cash_balance <> 0 AND acct.type <> ALL (?::text[])
   )
   SELECT count(*)::int AS count,
          coalesce(string_agg(concat_ws(',', d - DATE '1970-01-01', acct, sym, kind,
                                        trim_scale(qty), trim_scale(cash), trim_scale(flow)),
-                             E'\n' ORDER BY d, c, i), '') AS rows
+                             E'\n' ORDER BY d, s, c, i), '') AS rows
     FROM ev`;
 
 const BALANCES_SQL = `
