@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CsvMapping, createClient, importCsv, isApiError } from '@fo/sdk';
+import { type CsvMapping, createClient, describeError, importCsv } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 const dataDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data');
@@ -89,7 +89,6 @@ try {
   const cash = (await fo.accounts.byId.query({ id: account.id })).balance;
   console.log(`cash ${cash.toFixed(2)}`);
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

@@ -4,7 +4,7 @@
  *   FO_URL=http://localhost:3000 pnpm --filter @fo/examples exec tsx login-and-token.ts
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, isApiError } from '@fo/sdk';
+import { createClient, describeError, isApiError } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 // A new account per run, so the example can run again and again against one server.
@@ -47,7 +47,6 @@ try {
 
   await signedIn.auth.logout.mutate();
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

@@ -8,7 +8,7 @@
  * card, and a rental property with a rent roll, expenses and a 30-year mortgage.
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Decimal, isApiError } from '@fo/sdk';
+import { createClient, type Decimal, describeError } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 const today = new Date().toISOString().slice(0, 10);
@@ -129,7 +129,6 @@ try {
       `cap rate ${percent(m.capRate)}, cash flow ${money(m.annualCashFlow)}/yr, cash-on-cash ${percent(m.cashOnCashReturn)}`,
   );
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

@@ -10,7 +10,7 @@
  * The nightly part runs as a script does, with an API token scoped to `read` and `tasks`.
  */
 import { randomUUID } from 'node:crypto';
-import { type Client, createClient, isApiError, type TaskOf } from '@fo/sdk';
+import { type Client, createClient, describeError, type TaskOf } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 const TIMEOUT_MS = 120_000;
@@ -101,11 +101,7 @@ async function waitBySubscription(fo: Client, taskId: string): Promise<string | 
     }
     return null;
   } catch (err) {
-    const why = controller.signal.aborted
-      ? 'no update in time'
-      : isApiError(err)
-        ? `API error ${err.data?.code ?? 'unknown'}`
-        : String(err);
+    const why = controller.signal.aborted ? 'no update in time' : describeError(err);
     console.log(`  subscription stopped (${why}); polling instead`);
     return null;
   } finally {
@@ -182,7 +178,6 @@ try {
   }
   print(done);
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

@@ -11,7 +11,7 @@
  * prices alone. The report itself is read with an API token scoped to `read`, as a script would.
  */
 import { randomUUID } from 'node:crypto';
-import { type Client, createClient, Decimal, isApiError } from '@fo/sdk';
+import { type Client, createClient, Decimal, describeError } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 const BENCHMARK = 'EXAMPLE.INDEX';
@@ -333,7 +333,6 @@ try {
   });
   await report(createClient({ url, token }));
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code ?? '(no answer)'}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

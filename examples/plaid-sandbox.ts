@@ -12,7 +12,7 @@
  * Without credentials in the environment it says so and exits 0 (CI runs it that way).
  */
 import { randomUUID } from 'node:crypto';
-import { type Client, createClient, isApiError } from '@fo/sdk';
+import { type Client, createClient, describeError, isApiError } from '@fo/sdk';
 import { Configuration, PlaidApi, PlaidEnvironments, Products } from 'plaid';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
@@ -107,11 +107,9 @@ try {
   const removed = await fo.plaid.removeItem.mutate({ id: item.id });
   console.log(`removed the item; ${removed.detachedAccountIds.length} accounts keep their history`);
 } catch (err) {
-  if (isApiError(err)) {
-    console.error(`API error ${err.data?.code}: ${err.message}`);
-    if (err.data?.code === 'PRECONDITION_FAILED') {
-      console.error('Start the server with the same PLAID_CLIENT_ID and PLAID_SECRET as this script.');
-    }
-  } else console.error(err);
+  console.error(describeError(err));
+  if (isApiError(err) && err.data?.code === 'PRECONDITION_FAILED') {
+    console.error('Start the server with the same PLAID_CLIENT_ID and PLAID_SECRET as this script.');
+  }
   process.exit(1);
 }

@@ -2,7 +2,7 @@
  * Calls `system.info` with the SDK, as any internal app or script would.
  *   FO_URL=http://localhost:3000 pnpm --filter @fo/examples exec tsx system-info.ts
  */
-import { createClient, isApiError } from '@fo/sdk';
+import { createClient, describeError } from '@fo/sdk';
 
 const url = process.env.FO_URL ?? 'http://localhost:3000';
 const fo = createClient({ url });
@@ -16,7 +16,6 @@ try {
   );
   console.log(`time:     ${info.time.toISOString()}`);
 } catch (err) {
-  if (isApiError(err)) console.error(`API error ${err.data?.code}: ${err.message}`);
-  else console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 }

@@ -104,6 +104,41 @@ export function isApiError(err: unknown): err is TRPCClientError<AppRouter> {
 }
 
 /**
+ * One line for a log or a terminal, whatever was thrown by a call:
+ * - an API answer: `BAD_REQUEST: rows.1.amount: Expected a decimal` (each field the server named,
+ *   and when to retry after a rate limit);
+ * - no answer at all: `No answer from the API: connect ECONNREFUSED 127.0.0.1:3000`;
+ * - anything else: its message.
+ */
+export function describeError(err: unknown): string {
+  if (isApiError(err)) {
+    const data = err.data as
+      | {
+          code?: string;
+          issues?: { path: (string | number)[]; message: string }[] | null;
+          retryAfterSeconds?: number | null;
+        }
+      | undefined;
+    if (!data?.code) return `No answer from the API: ${rootCause(err)}`;
+    const issues = data.issues?.length
+      ? data.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+      : err.message;
+    const retry = data.retryAfterSeconds ? ` (retry after ${data.retryAfterSeconds} s)` : '';
+    return `${data.code}: ${issues}${retry}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The innermost cause's message: fetch's "fetch failed" wraps the socket error that says why. */
+function rootCause(err: Error): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  const code = (current as { code?: unknown }).code;
+  const message = current instanceof Error ? current.message : String(current);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/**
  * The API's wire format (JSON with Dates and Decimals tagged), for storing or forwarding API
  * payloads without losing their types: `wire.parse(wire.stringify(info)).time` is a Date again.
  */

@@ -2,9 +2,10 @@
  * createClient's options through a real HTTP server: batching, credentials, headers, base URLs
  * and errors. The requests are observed with the client's own `fetch` option.
  */
-import { createClient, Decimal, isApiError, wire } from '@fo/sdk';
+import { createClient, Decimal, describeError, isApiError, wire } from '@fo/sdk';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/support/http.js';
+import { findFreePort } from '../../server/test/support/ports.js';
 
 interface Seen {
   url: string;
@@ -75,6 +76,31 @@ describe('createClient', () => {
     const fo = createClient({ url: `${server.url}/not-the-api` });
     const err = await fo.system.info.query().catch((e: unknown) => e);
     expect(isApiError(err)).toBe(true);
+  });
+});
+
+describe('describeError', () => {
+  it('names the code and every field the server named', async () => {
+    await using server = await startTestServer();
+    const fo = createClient({ url: server.url });
+    const unauthenticated = await fo.accounts.list.query({}).catch((e: unknown) => e);
+    expect(describeError(unauthenticated)).toBe('UNAUTHORIZED: Authentication required');
+    const invalid = await fo.auth.signup
+      .mutate({ email: 'not-an-email', password: 'x' })
+      .catch((e: unknown) => e);
+    expect(describeError(invalid)).toMatch(/^BAD_REQUEST: email: [^;]+; password: /);
+  });
+
+  it('says when no answer came, with the socket error', async () => {
+    // A port nothing listens on.
+    const fo = createClient({ url: `http://127.0.0.1:${await findFreePort()}` });
+    const err = await fo.system.info.query().catch((e: unknown) => e);
+    expect(describeError(err)).toMatch(/^No answer from the API: .*ECONNREFUSED/);
+  });
+
+  it('passes other errors through by message', () => {
+    expect(describeError(new Error('boom'))).toBe('boom');
+    expect(describeError('plain')).toBe('plain');
   });
 });
 
