@@ -13,6 +13,13 @@
  * replays them and replaces everything stored from that day on. A start of `null` replays the
  * partition from scratch.
  *
+ * Inserts take a third way, so a new row is written once, with its outcome, instead of inserted
+ * and then updated:
+ *   const prepared = await prepareReplay(trx, userId, starts);
+ *   const replay = await computeReplay(trx, prepared, newRows);   // stored rows + the new ones
+ *   ...insert the new rows with replay.outcomes...
+ *   await replay.write();
+ *
  * Callers hold the account and partition locks (accounts.ts) for the whole transaction.
  */
 import { dayToIso, isoToDay } from '@fo/schema/calendar';
@@ -239,8 +246,38 @@ export interface ReplaySummary {
 
 /** Replays the prepared partitions over the transactions as they are now, and stores the outcome. */
 export async function runReplay(trx: Knex.Transaction, prepared: PreparedReplay): Promise<ReplaySummary> {
+  return (await computeReplay(trx, prepared)).write();
+}
+
+/** A replay's outcome for one transaction, as its columns store it. */
+export interface RowOutcome {
+  realizedGain: string | null;
+  costBasis: string | null;
+  washSaleDisallowed: string;
+}
+
+export interface ComputedReplay {
+  /** Outcomes of the new rows (by id); rows of no partition (cash, holdings-mode accounts) have none. */
+  outcomes: Map<string, RowOutcome>;
+  /** Stores lots, allocations, matches, the stored rows' outcomes and holdings. Call once the new rows are in. */
+  write(): Promise<ReplaySummary>;
+}
+
+/**
+ * Replays the prepared partitions over the stored transactions plus `newRows` — rows about to be
+ * inserted in this database transaction, with the seq they will be inserted with (of a
+ * transaction-tracked account; rows of other symbols are ignored) — and returns the new rows'
+ * outcomes and the write of everything else. Refusals (oversells, lots not open) are thrown here,
+ * before anything is written.
+ */
+export async function computeReplay(
+  trx: Knex.Transaction,
+  prepared: PreparedReplay,
+  newRows: readonly EventRow[] = [],
+): Promise<ComputedReplay> {
   const { plans, userId, policies } = prepared;
-  if (plans.length === 0) return { holdings: [], events: 0 };
+  const outcomes = new Map<string, RowOutcome>();
+  if (plans.length === 0) return { outcomes, write: async () => ({ holdings: [], events: 0 }) };
   const [symbols, froms] = startsParams(plans);
   const eventRows = (
     await trx.raw<{ rows: EventRow[] }>(
@@ -254,10 +291,29 @@ export async function runReplay(trx: Knex.Transaction, prepared: PreparedReplay)
     )
   ).rows;
   const bySymbol = groupBy(eventRows, (r) => r.symbol);
+  const fresh = new Set<string>();
+  const fromOf = new Map(plans.map((p) => [p.symbol, p.from]));
+  for (const row of newRows) {
+    const from = fromOf.get(row.symbol);
+    if (from === undefined || row.trade_date < from) continue;
+    fresh.add(row.id);
+    const list = bySymbol.get(row.symbol);
+    if (list) list.push(row);
+    else bySymbol.set(row.symbol, [row]);
+  }
+  if (fresh.size > 0) {
+    for (const rows of bySymbol.values()) {
+      rows.sort((a, b) =>
+        a.trade_date < b.trade_date ? -1 : a.trade_date > b.trade_date ? 1 : a.seq - b.seq,
+      );
+    }
+  }
 
-  const out = new Persist(userId);
+  const out = new Persist(userId, fresh, outcomes);
+  let replayed = 0;
   for (const plan of plans) {
     const rows = bySymbol.get(plan.symbol) ?? [];
+    replayed += rows.length;
     const events = toEvents(rows);
     let result: PartitionResult;
     try {
@@ -268,8 +324,16 @@ export async function runReplay(trx: Knex.Transaction, prepared: PreparedReplay)
     for (const row of rows) plan.accounts.add(row.account_id);
     out.add(plan, rows, result);
   }
-  await out.write(trx, symbols, froms);
-  return { holdings: out.holdings, events: eventRows.length };
+  let written = false;
+  return {
+    outcomes,
+    async write() {
+      if (written) throw new Error('computeReplay: write() called twice');
+      written = true;
+      await out.write(trx, symbols, froms);
+      return { holdings: out.holdings, events: replayed };
+    },
+  };
 }
 
 function refusal(err: unknown, rows: readonly EventRow[], symbol: string): Error {
@@ -300,7 +364,14 @@ class Persist {
   private readonly txUpdates: Cell[][] = [];
   readonly holdings: ReplaySummary['holdings'] = [];
 
-  constructor(private readonly userId: string) {}
+  /**
+   * @param fresh ids of rows not inserted yet: their outcomes go to `outcomes`, for the insert.
+   */
+  constructor(
+    private readonly userId: string,
+    private readonly fresh: ReadonlySet<string>,
+    private readonly outcomes: Map<string, RowOutcome>,
+  ) {}
 
   add(plan: Plan, rows: readonly EventRow[], result: PartitionResult): void {
     const { symbol } = plan;
@@ -405,6 +476,14 @@ class Persist {
       const realized = o?.realizedGain ?? null;
       const basis = o?.costBasis ?? null;
       const wash = washByTx.get(row.id) ?? 0n;
+      if (this.fresh.has(row.id)) {
+        this.outcomes.set(row.id, {
+          realizedGain: realized === null ? null : fm(realized),
+          costBasis: basis === null ? null : fm(basis),
+          washSaleDisallowed: fm(wash),
+        });
+        return;
+      }
       if (
         sameAmount(row.realized_gain, realized) &&
         sameAmount(row.cost_basis, basis) &&

@@ -6,6 +6,8 @@
  *   3. changes the transactions and moves the accounts' cash by the difference in cash effect;
  *   4. replays the partitions from that date and stores lots, allocations, gains and holdings;
  *   5. refreshes the user's cached net worth.
+ * Creates replay before step 3, over the stored rows and the new ones, so each new row is inserted
+ * once with its realized gain and basis rather than inserted and then updated.
  * Anything refused (bad fields, an oversell, a lot that is not open) changes nothing.
  */
 
@@ -21,6 +23,7 @@ import type { ServiceContext } from '../context.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { refreshNetWorth } from '../portfolio/refresh.js';
 import { type LedgerAccount, lockOwnAccounts, lockPartitions } from './accounts.js';
+import type { EventRow } from './codec.js';
 import {
   cashEffectOf,
   type FieldIssue,
@@ -32,7 +35,16 @@ import {
   validate,
   wireField,
 } from './fields.js';
-import { type Cell, columns, type PartitionStart, prepareReplay, runReplay } from './replay.js';
+import {
+  type Cell,
+  type ComputedReplay,
+  columns,
+  computeReplay,
+  type PartitionStart,
+  prepareReplay,
+  type RowOutcome,
+  runReplay,
+} from './replay.js';
 import {
   TRANSACTION_COLUMNS,
   type TransactionRow,
@@ -131,7 +143,48 @@ function mirror(row: PlannedRow, account: LedgerAccount): PlannedRow {
   };
 }
 
-function insertCells(row: PlannedRow, userId: string, assetId: string | null): Cell[] {
+/** The row as the replay reads it from the table, with the seq it will be inserted with. */
+function eventRowOf(row: PlannedRow, seq: number): EventRow {
+  const tx = row.tx;
+  return {
+    id: row.id,
+    account_id: row.accountId,
+    symbol: tx.symbol as string,
+    type: tx.type,
+    trade_date: tx.tradeDate,
+    seq,
+    quantity: storedQuantity(tx)?.toFixed() ?? null,
+    price: tx.price?.toFixed() ?? null,
+    fees: tx.fees.toFixed(),
+    amount: storedAmount(tx)?.toFixed() ?? null,
+    split_to: tx.splitTo?.toFixed() ?? null,
+    split_from: tx.splitFrom?.toFixed() ?? null,
+    reinvested: tx.reinvested,
+    counterpart_account_id: row.counterpartAccountId,
+    transfer_id: row.transferId,
+    lot_selection: tx.lots?.map((l) => ({ lotId: l.lotId, quantity: l.quantity.toFixed() })) ?? null,
+    realized_gain: null,
+    cost_basis: null,
+    wash_sale_disallowed: '0',
+  };
+}
+
+/** `n` values of transactions.seq, in increasing order (identity values are never reused). */
+async function nextSeqs(trx: Knex.Transaction, n: number): Promise<number[]> {
+  const { rows } = await trx.raw<{ rows: { seq: string | number }[] }>(
+    `SELECT nextval(pg_get_serial_sequence('transactions', 'seq')) AS seq FROM generate_series(1, ?::int)`,
+    [n],
+  );
+  return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+}
+
+function insertCells(
+  row: PlannedRow,
+  userId: string,
+  assetId: string | null,
+  seq: number,
+  outcome: RowOutcome | undefined,
+): Cell[] {
   const tx = row.tx;
   return [
     row.id,
@@ -158,6 +211,10 @@ function insertCells(row: PlannedRow, userId: string, assetId: string | null): C
     tx.description,
     row.providerTransactionId,
     row.pending,
+    seq,
+    outcome?.realizedGain ?? null,
+    outcome?.costBasis ?? null,
+    outcome?.washSaleDisallowed ?? '0',
   ];
 }
 
@@ -192,6 +249,8 @@ async function insertRows(
   userId: string,
   rows: PlannedRow[],
   accounts: Map<string, LedgerAccount>,
+  seqs: readonly number[],
+  outcomes: ReadonlyMap<string, RowOutcome>,
 ) {
   const tracked = rows.filter(
     (r) => r.tx.symbol && accounts.get(r.accountId)?.tracking_mode === 'transactions',
@@ -201,27 +260,36 @@ async function insertRows(
     userId,
     tracked.map((r) => ({ accountId: r.accountId, symbol: r.tx.symbol as string })),
   );
-  const cells = rows.map((r) =>
-    insertCells(r, userId, r.tx.symbol ? (assets.get(`${r.accountId}/${r.tx.symbol}`) ?? null) : null),
+  const cells = rows.map((r, i) =>
+    insertCells(
+      r,
+      userId,
+      r.tx.symbol ? (assets.get(`${r.accountId}/${r.tx.symbol}`) ?? null) : null,
+      seqs[i] as number,
+      outcomes.get(r.id),
+    ),
   );
   await trx.raw(
     `INSERT INTO transactions (id, account_id, user_id, asset_id, type, symbol, trade_date, settle_date, quantity,
         price, amount, fees, currency, split_to, split_from, reinvested, transfer_id, counterpart_account_id,
-        cash_effect, lot_selection, external_id, description, provider_transaction_id, pending, created_at, updated_at)
+        cash_effect, lot_selection, external_id, description, provider_transaction_id, pending, seq, realized_gain,
+        cost_basis, wash_sale_disallowed, created_at, updated_at)
+     OVERRIDING SYSTEM VALUE
      SELECT u.id, u.account_id, u.user_id, u.asset_id, u.type, u.symbol, u.trade_date, u.settle_date, u.quantity,
             u.price, u.amount, u.fees, u.currency, u.split_to, u.split_from, u.reinvested, u.transfer_id,
             u.counterpart_account_id, u.cash_effect, u.lot_selection::jsonb, u.external_id, u.description,
-            u.provider_id, u.pending, now() + u.n * interval '1 microsecond', now() + u.n * interval '1 microsecond'
+            u.provider_id, u.pending, u.seq, u.realized_gain, u.cost_basis, u.wash,
+            now() + u.n * interval '1 microsecond', now() + u.n * interval '1 microsecond'
        FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::date[], ?::date[],
                    ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[], ?::text[], ?::numeric[], ?::numeric[],
                    ?::boolean[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[], ?::text[], ?::text[], ?::text[],
-                   ?::boolean[])
+                   ?::boolean[], ?::bigint[], ?::numeric[], ?::numeric[], ?::numeric[])
             WITH ORDINALITY
          AS u(id, account_id, user_id, asset_id, type, symbol, trade_date, settle_date, quantity, price, amount, fees,
               currency, split_to, split_from, reinvested, transfer_id, counterpart_account_id, cash_effect,
-              lot_selection, external_id, description, provider_id, pending, n)
+              lot_selection, external_id, description, provider_id, pending, seq, realized_gain, cost_basis, wash, n)
       ORDER BY u.n`,
-    columns(cells, 24),
+    columns(cells, 28),
   );
 }
 
@@ -400,12 +468,15 @@ async function writeBatch(
     starts.map((s) => s.symbol),
   );
   const prepared = await prepareReplay(trx, actor.userId, starts);
-  await insertRows(trx, actor.userId, all, accounts);
-  const deltas = new Map<string, Decimal>();
-  for (const r of all) addDelta(deltas, r.accountId, cashEffectOf(r.tx));
-  await moveCash(trx, deltas, accounts);
+  const seqs = await nextSeqs(trx, all.length);
+  const newRows = all.flatMap((r, i) =>
+    affectsLots(r.tx) && accounts.get(r.accountId)?.tracking_mode === 'transactions'
+      ? [eventRowOf(r, seqs[i] as number)]
+      : [],
+  );
+  let replay: ComputedReplay;
   try {
-    await runReplay(trx, prepared);
+    replay = await computeReplay(trx, prepared, newRows);
   } catch (err) {
     const indexOf = new Map(all.map((r) => [r.id, r.index]));
     const issue = replayIssue(err, indexOf);
@@ -420,6 +491,11 @@ async function writeBatch(
     }
     throw err;
   }
+  await insertRows(trx, actor.userId, all, accounts, seqs, replay.outcomes);
+  const deltas = new Map<string, Decimal>();
+  for (const r of all) addDelta(deltas, r.accountId, cashEffectOf(r.tx));
+  await moveCash(trx, deltas, accounts);
+  await replay.write();
   return { ids, counterpartIds: sideIds, created: fresh.length, skippedDuplicates, issues };
 }
 
