@@ -1,7 +1,7 @@
 /**
- * Child process of the analytics bench: serves the platform (fastify + tRPC, analytics worker
- * thread as configured) so the load generator in the parent never shares its event loop. IPC:
- * { kind: 'stop' } closes it.
+ * Child process of the analytics and ledger benches: serves the platform (fastify + tRPC,
+ * analytics worker thread as configured) so the load generator in the parent never shares its
+ * event loop. IPC: { kind: 'stop' } closes it.
  */
 import pino from 'pino';
 import { createKnex } from '../../packages/server/src/db/knex.js';

@@ -1,13 +1,17 @@
 /**
- * Synthetic brokerage history for the ledger benches: `symbols` symbols over `years` years; buys,
- * sells (never more than held), cash and reinvested dividends, and an occasional 2:1 split.
- * Prices drift upward with noise, so most sales are gains and some are losses (and wash sales).
- * Deterministic (a seeded generator), so runs compare.
+ * Synthetic brokerage history for the ledger benches: `rows` transactions over `symbols` symbols
+ * and `years` years, in trade-date order, in one account, shaped like a long-term investor's
+ * statements: purchases 56 % of rows, dividends 25 % (two in five reinvested), sales 13 %
+ * (rebalancing: 5–30 % of the position, so a sale takes many lots), cash rows 6 % (deposits,
+ * interest, fees) and a rare 2:1 split. Prices follow a daily random walk per symbol (8 %/year
+ * drift, 20 %/year volatility), advanced by the calendar days between a symbol's events, so a
+ * symbol behaves alike however many rows are drawn. Sales at a loss with a purchase within 30
+ * days are wash sales, as they would be. Deterministic (a seeded generator), so runs compare.
  */
 
 export interface SyntheticRow {
-  type: 'buy' | 'sell' | 'dividend' | 'split';
-  symbol: string;
+  type: 'buy' | 'sell' | 'dividend' | 'split' | 'deposit' | 'interest' | 'fee';
+  symbol: string | null;
   tradeDate: string;
   quantity: string | null;
   price: string | null;
@@ -31,7 +35,7 @@ function mulberry32(seed: number): () => number {
 }
 
 export function symbolName(i: number): string {
-  return `SYM${String(i).padStart(3, '0')}`;
+  return `SYM${String(i).padStart(4, '0')}`;
 }
 
 /** Integer cents as a decimal string. */
@@ -40,7 +44,9 @@ function centsText(c: number): string {
   return `${s.slice(0, -2)}.${s.slice(-2)}`;
 }
 
-/** Rows in trade-date order. */
+const DRIFT = 0.08 / 365;
+const VOLATILITY = 0.2 / Math.sqrt(365);
+
 export function syntheticHistory(opts: {
   rows: number;
   symbols: number;
@@ -48,6 +54,12 @@ export function syntheticHistory(opts: {
   seed?: number;
 }): SyntheticRow[] {
   const rand = mulberry32(opts.seed ?? 42);
+  // A standard normal draw, near enough: the sum of 12 uniforms minus 6.
+  const normal = () => {
+    let s = -6;
+    for (let k = 0; k < 12; k++) s += rand();
+    return s;
+  };
   const start = Date.UTC(2015, 0, 2);
   const span = opts.years * 365;
   const dates = Array.from({ length: span }, (_, d) =>
@@ -55,83 +67,82 @@ export function syntheticHistory(opts: {
   );
   const names = Array.from({ length: opts.symbols }, (_, i) => symbolName(i));
   const held = new Array<number>(opts.symbols).fill(0);
-  const priceCents = Array.from({ length: opts.symbols }, () => 2000 + Math.floor(rand() * 18000));
+  const price = Array.from({ length: opts.symbols }, () => 20 + rand() * 180);
+  const priceDay = new Array<number>(opts.symbols).fill(0);
   const rows: SyntheticRow[] = new Array(opts.rows);
   for (let i = 0; i < opts.rows; i++) {
-    const tradeDate = dates[Math.floor((i / opts.rows) * span)] as string;
+    const day = Math.floor((i / opts.rows) * span);
+    const tradeDate = dates[day] as string;
+    const externalId = `bench-${i}`;
+    const none = { quantity: null, price: null, reinvested: false, splitTo: null, splitFrom: null };
+    const r = rand();
+    if (r >= 0.94) {
+      // Cash: a monthly-ish deposit, interest, or an account fee.
+      const kind = r < 0.97 ? 'deposit' : r < 0.99 ? 'interest' : 'fee';
+      const cents =
+        kind === 'deposit' ? 100_000 + Math.floor(rand() * 900_000) : 100 + Math.floor(rand() * 5_000);
+      rows[i] = {
+        ...none,
+        type: kind,
+        symbol: null,
+        tradeDate,
+        fees: '0',
+        amount: centsText(kind === 'fee' ? -cents : cents),
+        externalId,
+      };
+      continue;
+    }
     const s = Math.floor(rand() * opts.symbols);
     const symbol = names[s] as string;
-    // ~10 %/year upward drift over ~1,000 events per symbol per year, with ±1 % noise.
-    const p = Math.max(100, Math.round((priceCents[s] as number) * (1.0001 + (rand() - 0.5) * 0.02)));
-    priceCents[s] = p;
+    const elapsed = day - (priceDay[s] as number);
+    if (elapsed > 0) {
+      price[s] =
+        (price[s] as number) * Math.exp(DRIFT * elapsed + VOLATILITY * Math.sqrt(elapsed) * normal());
+      priceDay[s] = day;
+    }
+    const p = Math.max(100, Math.round((price[s] as number) * 100));
     const px = centsText(p);
     const h = held[s] as number;
-    const r = rand();
-    const base = {
-      symbol,
-      tradeDate,
-      reinvested: false,
-      splitTo: null,
-      splitFrom: null,
-      externalId: `bench-${i}`,
-    };
+    const base = { symbol, tradeDate, externalId };
     if (r < 0.0005 && h > 0) {
       held[s] = h * 2;
-      priceCents[s] = Math.max(100, Math.round(p / 2));
-      rows[i] = {
-        ...base,
-        type: 'split',
-        quantity: null,
-        price: null,
-        fees: '0',
-        amount: null,
-        splitTo: '2',
-        splitFrom: '1',
-      };
-    } else if (r < 0.08 && h > 0) {
+      price[s] = (price[s] as number) / 2;
+      rows[i] = { ...base, ...none, type: 'split', fees: '0', amount: null, splitTo: '2', splitFrom: '1' };
+    } else if (r < 0.25 && h > 0) {
+      // A quarter's dividend at about 2 % a year.
       const amountCents = Math.max(1, Math.round(h * p * 0.005));
-      if (rand() < 0.5) {
+      const q = Math.floor((amountCents / p) * 10000) / 10000;
+      if (rand() < 0.4 && q > 0) {
+        held[s] = h + q;
         rows[i] = {
           ...base,
+          ...none,
           type: 'dividend',
-          quantity: null,
-          price: null,
+          reinvested: true,
+          quantity: q.toFixed(4),
+          price: px,
           fees: '0',
-          amount: centsText(amountCents),
+          amount: centsText(Math.round(q * p)),
         };
       } else {
-        const q = Math.floor((amountCents / p) * 10000) / 10000;
-        if (q <= 0) {
-          rows[i] = {
-            ...base,
-            type: 'dividend',
-            quantity: null,
-            price: null,
-            fees: '0',
-            amount: centsText(amountCents),
-          };
-        } else {
-          held[s] = h + q;
-          rows[i] = {
-            ...base,
-            type: 'dividend',
-            reinvested: true,
-            quantity: q.toFixed(4),
-            price: px,
-            fees: '0',
-            amount: centsText(Math.round(q * p)),
-          };
-        }
+        rows[i] = { ...base, ...none, type: 'dividend', fees: '0', amount: centsText(amountCents) };
       }
-    } else if (r < 0.5 && h >= 1) {
-      // Sales about the size of purchases: most consume one or two lots.
-      const q = Math.min(Math.floor(h), 1 + Math.floor(rand() * 60));
+    } else if (r < 0.38 && h >= 1) {
+      const q = Math.max(1, Math.floor(h * (0.05 + rand() * 0.25)));
       held[s] = h - q;
-      rows[i] = { ...base, type: 'sell', quantity: String(q), price: px, fees: '1.00', amount: null };
+      rows[i] = {
+        ...base,
+        ...none,
+        type: 'sell',
+        quantity: String(q),
+        price: px,
+        fees: '1.00',
+        amount: null,
+      };
     } else {
       const q = 1 + Math.floor(rand() * 50);
       held[s] = h + q;
-      rows[i] = { ...base, type: 'buy', quantity: String(q), price: px, fees: '1.00', amount: null };
+      rows[i] = { ...base, ...none, type: 'buy', quantity: String(q), price: px, fees: '1.00', amount: null };
     }
   }
   return rows;
