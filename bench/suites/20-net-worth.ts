@@ -16,30 +16,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@fo/sdk';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../../packages/server/src/db/embedded.js';
 import { createKnex } from '../../packages/server/src/db/knex.js';
 import { migrateLatest } from '../../packages/server/src/db/migrations.js';
 import { SEED, seedNetWorthUser } from '../lib/net-worth-seed.js';
+import { scratchDatabase } from '../lib/scratch-db.js';
 import type { BenchSuite } from '../run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -79,24 +62,8 @@ async function load(child: ChildProcess, url: string, headers: Record<string, st
 export const suite: BenchSuite = {
   name: 'net-worth',
   async run() {
-    const serverUrl =
-      process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-    let stopEmbedded: (() => Promise<void>) | null = null;
-    let adminUrl: string;
-    if (serverUrl) {
-      adminUrl = withDatabase(serverUrl, 'postgres');
-    } else {
-      const embedded = await startEmbeddedPostgres({
-        dataDir: path.join(here, '../../.data/postgres-bench'),
-        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2,
-        database: 'postgres',
-      });
-      adminUrl = embedded.adminUrl;
-      stopEmbedded = () => embedded.stop();
-    }
-    const dbName = `fo_bench_networth_${process.pid}`;
-    await admin(adminUrl, `CREATE DATABASE "${dbName}"`);
-    const url = withDatabase(adminUrl, dbName);
+    const scratch = await scratchDatabase('networth');
+    const url = scratch.url;
     let child: ChildProcess | null = null;
     try {
       const db = createKnex({ connectionString: url, poolMax: 4 });
@@ -176,8 +143,7 @@ export const suite: BenchSuite = {
         child.send({ kind: 'stop' });
         await exited;
       }
-      await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await stopEmbedded?.();
+      await scratch.drop();
     }
   },
 };

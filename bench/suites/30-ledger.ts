@@ -34,12 +34,12 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { systemActor } from '../../packages/server/src/actor.js';
 import { createSession } from '../../packages/server/src/auth/sessions.js';
-import { startEmbeddedPostgres } from '../../packages/server/src/db/embedded.js';
 import { createKnex } from '../../packages/server/src/db/knex.js';
 import { migrateLatest } from '../../packages/server/src/db/migrations.js';
 import { TRANSACTION_COLUMNS } from '../../packages/server/src/services/ledger/views.js';
 import { rebuildAccountLedger } from '../../packages/server/src/services/ledger/writes.js';
 import { type SyntheticRow, syntheticHistory } from '../lib/ledger-data.js';
+import { scratchDatabase } from '../lib/scratch-db.js';
 import type { BenchSuite } from '../run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,22 +49,6 @@ const REPLAY_SYMBOLS = Number(process.env.LEDGER_REPLAY_SYMBOLS ?? 1_000);
 const IMPORT_ROWS = Number(process.env.LEDGER_IMPORT_ROWS ?? 100_000);
 const BATCH = 10_000;
 const PAGE = 100;
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -236,24 +220,8 @@ export const suite: BenchSuite = {
   async run() {
     await replayInProcess();
 
-    const serverUrl =
-      process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-    let stopEmbedded: (() => Promise<void>) | null = null;
-    let adminUrl: string;
-    if (serverUrl) {
-      adminUrl = withDatabase(serverUrl, 'postgres');
-    } else {
-      const embedded = await startEmbeddedPostgres({
-        dataDir: path.join(here, '../../.data/postgres-bench'),
-        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2,
-        database: 'postgres',
-      });
-      adminUrl = embedded.adminUrl;
-      stopEmbedded = () => embedded.stop();
-    }
-    const dbName = `fo_bench_ledger_${process.pid}`;
-    await admin(adminUrl, `CREATE DATABASE "${dbName}"`);
-    const url = withDatabase(adminUrl, dbName);
+    const scratch = await scratchDatabase('ledger');
+    const url = scratch.url;
     const db = createKnex({ connectionString: url, poolMax: 4 });
     let child: ChildProcess | null = null;
     try {
@@ -447,8 +415,7 @@ export const suite: BenchSuite = {
         await exited;
       }
       await db.destroy();
-      await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await stopEmbedded?.();
+      await scratch.drop();
     }
   },
 };

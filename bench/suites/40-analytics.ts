@@ -20,30 +20,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@fo/sdk';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../../packages/server/src/db/embedded.js';
 import { createKnex, type Knex } from '../../packages/server/src/db/knex.js';
 import { migrateLatest } from '../../packages/server/src/db/migrations.js';
 import { ANALYTICS_SEED, seedAnalyticsPrices, seedAnalyticsUser } from '../lib/analytics-seed.js';
+import { scratchDatabase } from '../lib/scratch-db.js';
 import type { BenchSuite } from '../run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -117,24 +100,8 @@ async function sampleHealth(apiUrl: string, until: Promise<unknown>): Promise<nu
 export const suite: BenchSuite = {
   name: 'analytics',
   async run() {
-    const serverUrl =
-      process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-    let stopEmbedded: (() => Promise<void>) | null = null;
-    let adminUrl: string;
-    if (serverUrl) {
-      adminUrl = withDatabase(serverUrl, 'postgres');
-    } else {
-      const embedded = await startEmbeddedPostgres({
-        dataDir: path.join(here, '../../.data/postgres-bench'),
-        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2,
-        database: 'postgres',
-      });
-      adminUrl = embedded.adminUrl;
-      stopEmbedded = () => embedded.stop();
-    }
-    const dbName = `fo_bench_analytics_${process.pid}`;
-    await admin(adminUrl, `CREATE DATABASE "${dbName}"`);
-    const url = withDatabase(adminUrl, dbName);
+    const scratch = await scratchDatabase('analytics');
+    const url = scratch.url;
     const db = createKnex({ connectionString: url, poolMax: 4 });
     let child: ChildProcess | null = null;
     try {
@@ -212,8 +179,7 @@ export const suite: BenchSuite = {
         await exited;
       }
       await db.destroy();
-      await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await stopEmbedded?.();
+      await scratch.drop();
     }
   },
 };

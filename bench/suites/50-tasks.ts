@@ -9,7 +9,7 @@
  * an idle worker; the interval is measured by the database clock on both sides: insert's now() to
  * claim's now() (our `started_at`, graphile-worker's `locked_at`).
  *
- * PostgreSQL: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a scratch database is
+ * PostgreSQL: BENCH_DATABASE_URL, DATABASE_URL or TEST_DATABASE_URL (a scratch database is
  * created and dropped), else an embedded server in .data/postgres-bench.
  * Knobs: BENCH_TASKS (default 5000), BENCH_LATENCY_SAMPLES (300), BENCH_CONCURRENCY (10).
  */
@@ -17,9 +17,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMigrations } from 'graphile-worker';
-import { startEmbeddedPostgres } from '../../packages/server/src/db/embedded.js';
 import { createKnex, type Knex } from '../../packages/server/src/db/knex.js';
 import { migrateLatest } from '../../packages/server/src/db/migrations.js';
+import { scratchDatabase } from '../lib/scratch-db.js';
 import type { BenchSuite } from '../run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -206,31 +206,11 @@ async function measure(queue: QueueUnderTest): Promise<Figures> {
   }
 }
 
-async function adminUrl(): Promise<{ url: string; close: () => Promise<void> }> {
-  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (given) return { url: given, close: async () => {} };
-  const embedded = await startEmbeddedPostgres({
-    dataDir: path.join(ROOT, '.data/postgres-bench'),
-    port: Number(process.env.BENCH_PG_PORT ?? '54341'),
-    database: 'postgres',
-  });
-  return { url: embedded.adminUrl, close: () => embedded.stop() };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 export const suite: BenchSuite = {
   name: 'tasks',
   async run() {
-    const server = await adminUrl();
-    const name = `fo_bench_tasks_${process.pid}`;
-    const admin = createKnex({ connectionString: server.url, poolMax: 1, applicationName: 'fo-bench' });
-    await admin.raw(`CREATE DATABASE "${name}"`);
-    const url = withDatabase(server.url, name);
+    const scratch = await scratchDatabase('tasks');
+    const url = scratch.url;
     const db = createKnex({ connectionString: url, poolMax: 4, applicationName: 'fo-bench' });
     try {
       await migrateLatest(db);
@@ -265,9 +245,7 @@ export const suite: BenchSuite = {
       );
     } finally {
       await db.destroy();
-      await admin.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.destroy();
-      await server.close();
+      await scratch.drop();
     }
   },
 };
