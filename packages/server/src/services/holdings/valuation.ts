@@ -113,56 +113,62 @@ export interface HoldingAggregate {
   stale: string[];
 }
 
+/** SQL: the holding `a` is valued at the market price `px` (see `priceHolding`). */
+const MARKET = `(px.close IS NOT NULL AND (a.manual_price IS NULL OR a.manual_price_as_of > :asOf::date
+                                          OR px.date >= a.manual_price_as_of))`;
+/** SQL: the holding `a` has a manual price on or before the day. */
+const MANUAL = `(a.manual_price IS NOT NULL AND a.manual_price_as_of <= :asOf::date)`;
+
 /**
  * Holdings values of a user's accounts open on `asOf`, summed per (account, currency, cash or not,
  * sign). One query whatever the number of holdings.
+ *
+ * Written for speed (net worth waits on it): prices are looked up per distinct symbol of the
+ * user's holdings (an index-only scan), each holding's value, currency and flags are computed in
+ * one projection, and the symbol lists are gathered without DISTINCT (which would force a sort of
+ * every holding) and de-duplicated here.
  */
 export async function holdingAggregates(db: Db, userId: string, asOf: string): Promise<HoldingAggregate[]> {
   const stale = staleThresholds(asOf);
   const { rows } = await db.raw<{ rows: HoldingAggregate[] }>(
-    `WITH h AS (
-       SELECT a.account_id, a.symbol, a.asset_class, a.quantity, a.cost_basis, a.currency,
-              a.manual_price, a.manual_price_as_of
-         FROM assets a
-         JOIN accounts acc ON acc.id = a.account_id
-        WHERE a.user_id = :userId
-          AND (acc.closed_at IS NULL OR (acc.closed_at AT TIME ZONE 'UTC')::date > :asOf::date)
-     ), px AS (
+    `WITH px AS (
        SELECT s.symbol, p.close, p.currency, p.date
-         FROM (SELECT DISTINCT symbol FROM h) s
+         FROM (SELECT DISTINCT symbol FROM assets WHERE user_id = :userId) s
          ${LATEST_PRICE_JOIN('s.symbol').replaceAll('?::date', ':asOf::date')}
         WHERE p.close IS NOT NULL
      ), v AS (
-       SELECT h.*, px.close, px.currency AS px_currency, px.date AS px_date,
+       SELECT a.account_id, a.symbol, a.asset_class = 'cash' AS is_cash,
+              CASE WHEN ${MARKET} THEN px.currency ELSE a.currency END AS currency,
               CASE
-                WHEN px.close IS NOT NULL AND (h.manual_price IS NULL OR h.manual_price_as_of > :asOf::date
-                                               OR px.date >= h.manual_price_as_of) THEN 'market'
-                WHEN h.manual_price IS NOT NULL AND h.manual_price_as_of <= :asOf::date THEN 'manual'
-                WHEN h.asset_class = 'cash' THEN 'par'
-                ELSE 'cost'
-              END AS source
-         FROM h LEFT JOIN px USING (symbol)
-     ), w AS (
-       SELECT account_id, symbol, asset_class, source,
-              CASE source WHEN 'market' THEN px_currency ELSE currency END AS value_currency,
-              CASE source
-                WHEN 'market' THEN quantity * close
-                WHEN 'manual' THEN quantity * manual_price
-                WHEN 'par' THEN quantity
-                ELSE CASE WHEN quantity < 0 THEN -cost_basis ELSE cost_basis END
+                WHEN ${MARKET} THEN a.quantity * px.close
+                WHEN ${MANUAL} THEN a.quantity * a.manual_price
+                WHEN a.asset_class = 'cash' THEN a.quantity
+                WHEN a.quantity < 0 THEN -a.cost_basis
+                ELSE a.cost_basis
               END AS value,
-              CASE source WHEN 'market' THEN px_date WHEN 'manual' THEN manual_price_as_of END AS price_date
-         FROM v
+              NOT coalesce(${MARKET}, false) AND NOT coalesce(${MANUAL}, false) AND a.asset_class <> 'cash' AS unpriced,
+              CASE
+                WHEN ${MARKET} THEN px.date < :marketStale::date
+                WHEN ${MANUAL} THEN a.manual_price_as_of < :manualStale::date
+                ELSE false
+              END AS stale
+         FROM assets a
+         JOIN accounts acc ON acc.id = a.account_id
+         LEFT JOIN px ON px.symbol = a.symbol
+        WHERE a.user_id = :userId
+          AND (acc.closed_at IS NULL OR (acc.closed_at AT TIME ZONE 'UTC')::date > :asOf::date)
      )
-     SELECT account_id, value_currency AS currency, asset_class = 'cash' AS is_cash, value < 0 AS negative,
+     SELECT account_id, currency, is_cash, value < 0 AS negative,
             sum(value)::text AS value, count(*)::int AS holdings,
-            coalesce(array_agg(DISTINCT symbol) FILTER (WHERE source = 'cost'), '{}') AS unpriced,
-            coalesce(array_agg(DISTINCT symbol) FILTER (
-              WHERE (source = 'market' AND price_date < :marketStale::date)
-                 OR (source = 'manual' AND price_date < :manualStale::date)), '{}') AS stale
-       FROM w
+            coalesce(array_agg(symbol) FILTER (WHERE unpriced), '{}') AS unpriced,
+            coalesce(array_agg(symbol) FILTER (WHERE stale), '{}') AS stale
+       FROM v
       GROUP BY 1, 2, 3, 4`,
     { userId, asOf, marketStale: stale.market, manualStale: stale.manual },
   );
+  for (const row of rows) {
+    if (row.unpriced.length > 1) row.unpriced = [...new Set(row.unpriced)];
+    if (row.stale.length > 1) row.stale = [...new Set(row.stale)];
+  }
   return rows;
 }
