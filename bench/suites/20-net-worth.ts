@@ -84,7 +84,11 @@ export const suite: BenchSuite = {
 
       child = fork(path.join(here, '../lib/net-worth-server.ts'), [url, userId], {
         // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server process.
-        execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       const { apiUrl, rawUrl } = await new Promise<{ apiUrl: string; rawUrl: string }>((resolve) =>
