@@ -118,10 +118,12 @@ export interface ModelWorkspace {
   market: MarketAnalysis | null;
   scopes: Map<string, ScopeAnalysis>;
   netWorthExtras: Float64Array | null;
+  /** Names the model's market data, settings and calendar exactly, for the holding-metrics memo (null: none). */
+  metricsContext: string | null;
 }
 
-export function newWorkspace(model: PreparedModel): ModelWorkspace {
-  return { model, market: null, scopes: new Map(), netWorthExtras: null };
+export function newWorkspace(model: PreparedModel, metricsContext: string | null = null): ModelWorkspace {
+  return { model, market: null, scopes: new Map(), netWorthExtras: null, metricsContext };
 }
 
 function marketOf(ws: ModelWorkspace): MarketAnalysis {
@@ -298,7 +300,7 @@ function snapshotOut(m: PreparedModel, endDay: number): SnapshotOut {
 }
 
 function holdingMetricsOut(ws: ModelWorkspace, positions: number[], endDay: number): HoldingMetricsOut[] {
-  return holdingMetrics(ws.model, marketOf(ws), positions, endDay);
+  return holdingMetrics(ws.model, marketOf(ws), positions, endDay, ws.metricsContext);
 }
 
 export function compute(ws: ModelWorkspace, req: ComputeRequest): ComputeResult {

@@ -4,7 +4,15 @@
  * of a book at once. Same definitions as analytics.performance/.risk on a holding scope (the
  * tests compare them), computed without per-position allocation: a book with a thousand
  * positions over ten years is a few million array steps, not a thousand full analyses.
+ *
+ * A position's metrics depend only on its own events, its price and FX series, the calendar, the
+ * benchmark and the risk-free rate, and a write to a ledger (a deposit, one trade) leaves almost
+ * every position's inputs as they were. So they are memoized: under a context naming the market
+ * data, settings and calendar exactly (built by the session), per position by its symbol,
+ * currencies and every event as stored (day, kind, quantity, cash). A cold run after a write
+ * recomputes only the positions whose events changed.
  */
+import { Lru } from '../lru.js';
 import type { MarketAnalysis } from './analyze.js';
 import type { PreparedModel } from './prepare.js';
 import { resolveRange } from './ranges.js';
@@ -83,7 +91,59 @@ function windowStats(ret: ReturnSeries, market: MarketAnalysis, a: number, b: nu
   return { volatility, beta, alpha };
 }
 
+type Metrics = Omit<HoldingMetrics, 'position'>;
+
+/** Bound on memoized positions per context; past it the context starts afresh. */
+const MAX_MEMO_POSITIONS = 50_000;
+const memo = new Lru<string, Map<string, Metrics>>(8);
+
+/** Everything about position p that its metrics read, besides the context: exact, not a hash. */
+function positionKey(m: PreparedModel, p: number): string {
+  const { book, market } = m.input;
+  const ev = book.events;
+  const sym = book.positionSymbol[p] as number;
+  const acctCurrency = book.accountCurrency[book.positionAccount[p] as number] as number;
+  let key = `${market.symbols[sym]}\u0000${market.currencies[market.symbolCurrency[sym] as number]}\u0000${market.currencies[acctCurrency]}`;
+  for (let k = m.posStart[p] as number; k < (m.posStart[p + 1] as number); k++) {
+    const e = m.byPosition[k] as number;
+    key += `\u0000${ev.day[e]},${ev.kind[e]},${ev.quantity[e]},${ev.cash[e]}`;
+  }
+  return key;
+}
+
+/**
+ * The metrics of each position; `context` (or null: no memo) must change whenever the calendar,
+ * any price or FX series, the benchmark, the risk-free rate or the price-gap setting may differ.
+ */
 export function holdingMetrics(
+  m: PreparedModel,
+  market: MarketAnalysis,
+  positions: readonly number[],
+  endDay: number,
+  context: string | null = null,
+): HoldingMetrics[] {
+  let known: Map<string, Metrics> | undefined;
+  if (context !== null) {
+    const key = `${endDay}\u0000${context}`;
+    known = memo.get(key);
+    if (!known || known.size > MAX_MEMO_POSITIONS) {
+      known = new Map();
+      memo.set(key, known);
+    }
+  }
+  if (!known) return computeMetrics(m, market, positions, endDay);
+  const store = known;
+  const keys = positions.map((p) => positionKey(m, p));
+  const todo = positions.filter((_, i) => !store.has(keys[i] as string));
+  const fresh = computeMetrics(m, market, todo, endDay);
+  fresh.forEach((r, i) => {
+    const { position: _p, ...metrics } = r;
+    store.set(positionKey(m, todo[i] as number), metrics);
+  });
+  return positions.map((position, i) => ({ position, ...(store.get(keys[i] as string) as Metrics) }));
+}
+
+function computeMetrics(
   m: PreparedModel,
   market: MarketAnalysis,
   positions: readonly number[],

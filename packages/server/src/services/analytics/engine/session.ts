@@ -38,12 +38,31 @@ export interface BookSession {
   size: number;
 }
 
+/**
+ * What, besides a position's own events and currencies, its stored metrics depend on: the market
+ * data (its version and day: `marketKey`), the base currency, the settings and the calendar. Null
+ * when the book names no market version (nothing to memoize against).
+ */
+function metricsContext(raw: RawBook, days: Int32Array): string | null {
+  if (!raw.marketKey) return null;
+  return [
+    raw.marketKey,
+    raw.endDay,
+    raw.baseCurrency,
+    raw.benchmarkSymbol ?? '',
+    raw.riskFreeRate,
+    raw.riskFreeSymbol ?? '',
+    raw.maxGapDays,
+    days.join(','),
+  ].join('\u0000');
+}
+
 export function openSession(raw: RawBook): BookSession {
   const parsed = parseRawBook(raw);
   const model = prepareModel(parsed.input);
   return {
     parsed,
-    ws: newWorkspace(model),
+    ws: newWorkspace(model, metricsContext(raw, model.days)),
     size: parsed.input.book.events.count + model.days.length * (parsed.input.market.symbols.length + 1),
   };
 }
