@@ -59,6 +59,12 @@ class WorkerSlot {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /**
+   * Price series already sent to this worker, under which market key: every user's book carries
+   * the same ten years of closes, so a book sent after a write leaves those out (megabytes not
+   * copied across threads on every cold call). The worker asks again if it no longer has one.
+   */
+  private sent: { marketKey: string; symbols: Set<string> } = { marketKey: '', symbols: new Set() };
 
   constructor(private readonly cacheUsers: number) {}
 
@@ -77,7 +83,10 @@ class WorkerSlot {
       p.resolve(reply);
     });
     const fail = (err: Error) => {
-      if (this.worker === w) this.worker = null;
+      if (this.worker === w) {
+        this.worker = null;
+        this.sent = { marketKey: '', symbols: new Set() };
+      }
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -91,16 +100,37 @@ class WorkerSlot {
   send(key: string, requests: SessionRequest[], raw?: RawBook): Promise<WorkerReply> {
     const w = this.ensure();
     const id = this.nextId++;
+    const book = raw && this.withoutSentPrices(raw);
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, key, raw, requests });
+      w.postMessage({ id, key, raw: book, requests });
     });
+  }
+
+  /** Sends the whole book, every price series included (the worker asked for it). */
+  resend(key: string, requests: SessionRequest[], raw: RawBook): Promise<WorkerReply> {
+    this.sent = { marketKey: '', symbols: new Set() };
+    return this.send(key, requests, raw);
+  }
+
+  private withoutSentPrices(raw: RawBook): RawBook {
+    if (!raw.marketKey) return raw;
+    if (this.sent.marketKey !== raw.marketKey) this.sent = { marketKey: raw.marketKey, symbols: new Set() };
+    const sent = this.sent.symbols;
+    const prices = raw.prices.map((p) => {
+      if (sent.has(p.symbol))
+        return { symbol: p.symbol, currency: p.currency, points: '', omitted: true as const };
+      sent.add(p.symbol);
+      return p;
+    });
+    return { ...raw, prices };
   }
 
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
+    this.sent = { marketKey: '', symbols: new Set() };
     if (w) await w.terminate();
   }
 }
@@ -159,7 +189,8 @@ class AnalyticsHost {
     }
     const slot = this.slots.reduce((best, s) => (s.load < best.load ? s : best));
     this.placement.set(job.key, slot);
-    const reply = await slot.send(job.key, job.requests, raw);
+    let reply = await slot.send(job.key, job.requests, raw);
+    if ('needData' in reply) reply = await slot.resend(job.key, job.requests, raw);
     if ('responses' in reply) return reply.responses;
     throw new Error(`analytics worker: ${'error' in reply ? reply.error : 'lost the book it was sent'}`);
   }

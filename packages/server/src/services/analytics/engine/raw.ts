@@ -22,7 +22,11 @@ export interface RawBook {
    * (symbol empty for cash-only events).
    */
   events: { count: number; rows: string };
-  prices: { symbol: string; currency: string; points: RawPoints }[];
+  /**
+   * `omitted`: the points were left out because the receiving thread has parsed this symbol's
+   * series under `marketKey` already (`hasParsedPrices` says whether it still does).
+   */
+  prices: { symbol: string; currency: string; points: RawPoints; omitted?: true }[];
   /** Rates `1 base = rate quote`, per pair. */
   fx: { base: string; quote: string; points: RawPoints }[];
   extras: { label: string; currency: string; sign: 1 | -1; points: RawPoints }[];
@@ -130,8 +134,19 @@ export function parsePoints(points: RawPoints): SeriesObservations {
 /** Parsed price series of the current market key, shared by every book this thread prepares. */
 let priceCache: { key: string; series: Map<string, SeriesObservations> } = { key: '', series: new Map() };
 
+const MAX_PARSED_SERIES = 20_000;
+
+/** Whether every price series the book left out is parsed on this thread under its market key. */
+export function hasParsedPrices(raw: RawBook): boolean {
+  if (!raw.prices.some((p) => p.omitted)) return true;
+  if (!raw.marketKey || priceCache.key !== raw.marketKey || priceCache.series.size > MAX_PARSED_SERIES) {
+    return false;
+  }
+  return raw.prices.every((p) => !p.omitted || priceCache.series.has(p.symbol));
+}
+
 function cachedPrices(marketKey: string, symbol: string, points: RawPoints): SeriesObservations {
-  if (priceCache.key !== marketKey || priceCache.series.size > 20_000) {
+  if (priceCache.key !== marketKey || priceCache.series.size > MAX_PARSED_SERIES) {
     priceCache = { key: marketKey, series: new Map() };
   }
   let s = priceCache.series.get(symbol);
@@ -143,6 +158,8 @@ function cachedPrices(marketKey: string, symbol: string, points: RawPoints): Ser
 }
 
 export function parseRawBook(raw: RawBook): ParsedBook {
+  if (!hasParsedPrices(raw))
+    throw new Error('analytics: a price series was left out of the book but is not parsed here');
   const currencies = [raw.baseCurrency];
   const currencyIndex = (code: string) => {
     let i = currencies.indexOf(code);
