@@ -6,7 +6,7 @@
  * replay (lots, holdings, cash) runs exactly as it does for users.
  */
 
-import { dayToIso, isoToDay } from '@fo/schema/calendar';
+import { dayToIso } from '@fo/schema/calendar';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Knex } from '../../src/db/knex.js';
@@ -14,11 +14,11 @@ import { resolveAsOf } from '../../src/services/analytics/context.js';
 import { prepareModel, snapshotAt } from '../../src/services/analytics/engine/index.js';
 import { parseRawBook } from '../../src/services/analytics/engine/raw.js';
 import { loadContext, loadMeta, loadRawBook } from '../../src/services/analytics/loader.js';
-import { outcomeOf } from '../harness/router-walk.js';
 import { holdingsAccount } from '../support/accounts-factories.js';
 import { seedPrices } from '../support/analytics-factories.js';
 import { actorFor } from '../support/factories.js';
 import { brokerage, holdingOf, ledgerUser } from '../support/ledger-factories.js';
+import { applyRandomOp, bookDate, openRandomBook, type RandomLedgerOp } from '../support/random-ledger.js';
 
 type Book = Map<string, Map<string, number>>;
 
@@ -243,20 +243,12 @@ describe('holdings-mode accounts', () => {
   });
 });
 
-type Op =
-  | { kind: 'buy' | 'sell'; acct: number; sym: number; day: number; qty: number; price: number }
-  | { kind: 'split'; acct: number; sym: number; day: number; to: number; from: number }
-  | { kind: 'reinvest' | 'dividend'; acct: number; sym: number; day: number; qty: number; price: number }
-  | { kind: 'roc'; acct: number; sym: number; day: number; amount: number }
-  | { kind: 'transfer'; acct: number; sym: number; day: number; qty: number }
-  | { kind: 'delete'; pick: number };
-
 const acct = fc.integer({ min: 0, max: 2 });
 const sym = fc.integer({ min: 0, max: 1 });
 const day = fc.integer({ min: 0, max: 60 });
 const qty = fc.integer({ min: 1, max: 12 });
 const price = fc.integer({ min: 80, max: 120 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const opArb: fc.Arbitrary<RandomLedgerOp> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('buy' as const), acct, sym, day, qty, price }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('sell' as const), acct, sym, day, qty, price }) },
   {
@@ -270,8 +262,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       from: fc.integer({ min: 1, max: 3 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('reinvest' as const), acct, sym, day, qty, price }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('dividend' as const), acct, sym, day, qty, price }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('reinvest' as const),
+      acct,
+      sym,
+      day,
+      qty,
+      price,
+      cashLeft: fc.constant(1),
+      fees: fc.constant(0.25),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('dividend' as const), acct, sym, day, qty }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -287,101 +291,32 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 const SYMBOLS = ['PA', 'PB'];
-const dateOf = (d: number) => dayToIso(isoToDay('2024-01-01') + d);
 
 describe('analytics and ledger agree on random books (property)', () => {
   it('every day, on positions and cash, whatever the order the transactions were entered in', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: 14 }), async (ops) => {
         const { db, user, caller } = await ledgerUser();
-        const accounts = [
-          await brokerage(caller, { costBasisMethod: 'fifo' }),
-          await brokerage(caller, { costBasisMethod: 'average', allowShort: true }),
-          await brokerage(caller, { type: 'retirement', subtype: 'ira' }),
-        ];
-        const created: string[] = [];
-        for (const [i, a] of accounts.entries()) {
-          for (const symbol of SYMBOLS) {
-            const t = await caller.transactions.create({
-              accountId: a.id,
-              type: 'buy',
-              symbol,
-              tradeDate: dateOf(i * 3),
-              quantity: '20',
-              price: '100',
-            });
-            created.push(t.id);
-          }
-        }
+        const random = await openRandomBook(
+          caller,
+          [
+            { costBasisMethod: 'fifo' },
+            { costBasisMethod: 'average', allowShort: true },
+            { type: 'retirement', subtype: 'ira' },
+          ],
+          SYMBOLS,
+        );
+        const { accounts } = random;
         for (const op of ops) {
-          let call: Promise<unknown>;
-          if (op.kind === 'delete') {
-            call = caller.transactions.delete({ id: created[op.pick % created.length] as string });
-          } else {
-            const base = {
-              accountId: (accounts[op.acct] as { id: string }).id,
-              symbol: SYMBOLS[op.sym] as string,
-              tradeDate: dateOf(op.day),
-            };
-            switch (op.kind) {
-              case 'buy':
-              case 'sell':
-                call = caller.transactions.create({
-                  ...base,
-                  type: op.kind,
-                  quantity: String(op.qty),
-                  price: String(op.price),
-                  fees: '0.5',
-                });
-                break;
-              case 'split':
-                call = caller.transactions.create({
-                  ...base,
-                  type: 'split',
-                  splitRatio: `${op.to}:${op.from}`,
-                });
-                break;
-              case 'reinvest':
-                call = caller.transactions.create({
-                  ...base,
-                  type: 'dividend',
-                  reinvested: true,
-                  quantity: String(op.qty / 10),
-                  price: String(op.price),
-                  amount: String((op.qty * op.price) / 10 + 1),
-                  fees: '0.25',
-                });
-                break;
-              case 'dividend':
-                call = caller.transactions.create({ ...base, type: 'dividend', amount: String(op.qty) });
-                break;
-              case 'roc':
-                call = caller.transactions.create({
-                  ...base,
-                  type: 'return_of_capital',
-                  amount: String(op.amount),
-                });
-                break;
-              case 'transfer':
-                call = caller.transactions.create({
-                  ...base,
-                  type: 'transfer_out',
-                  quantity: String(op.qty),
-                  counterpartAccountId: (accounts[(op.acct + 1) % 3] as { id: string }).id,
-                });
-                break;
-            }
-          }
-          const outcome = await outcomeOf(call);
+          const outcome = await applyRandomOp(caller, random, op);
+          if (!outcome) continue;
           // Oversells and deletes that would break later sales are refused; the book stays whole.
           expect(['OK', 'CONFLICT', 'BAD_REQUEST', 'NOT_FOUND'], String(outcome.error)).toContain(
             outcome.code,
           );
-          const value = outcome.value as { id?: string } | undefined;
-          if (outcome.code === 'OK' && op.kind !== 'delete' && value?.id) created.push(value.id);
         }
 
-        const asOf = dateOf(70);
+        const asOf = bookDate(70);
         const book = await expectSameAsLedger(
           db,
           user.id,

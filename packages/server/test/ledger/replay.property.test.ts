@@ -8,24 +8,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Knex } from '../../src/db/knex.js';
 import { prepareReplay, runReplay } from '../../src/services/ledger/replay.js';
-import { outcomeOf } from '../harness/router-walk.js';
-import { brokerage, ledgerUser } from '../support/ledger-factories.js';
-
-type Op =
-  | { kind: 'buy' | 'sell'; acct: number; sym: number; day: number; qty: number; price: number }
-  | { kind: 'split'; acct: number; sym: number; day: number; to: number; from: number }
-  | { kind: 'roc'; acct: number; sym: number; day: number; amount: number }
-  | { kind: 'reinvest'; acct: number; sym: number; day: number; qty: number; price: number }
-  | { kind: 'transfer'; acct: number; sym: number; day: number; qty: number }
-  | { kind: 'edit'; pick: number; day: number; qty: number; price: number }
-  | { kind: 'delete'; pick: number };
+import { ledgerUser } from '../support/ledger-factories.js';
+import { applyRandomOp, openRandomBook, type RandomLedgerOp } from '../support/random-ledger.js';
 
 const acct = fc.integer({ min: 0, max: 2 });
 const sym = fc.integer({ min: 0, max: 1 });
 const day = fc.integer({ min: 0, max: 120 });
 const qty = fc.integer({ min: 1, max: 12 });
 const price = fc.integer({ min: 80, max: 120 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const opArb: fc.Arbitrary<RandomLedgerOp> = fc.oneof(
   {
     weight: 6,
     arbitrary: fc.record({
@@ -59,7 +50,19 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       amount: fc.integer({ min: 1, max: 200 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reinvest' as const), acct, sym, day, qty, price }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reinvest' as const),
+      acct,
+      sym,
+      day,
+      qty,
+      price,
+      cashLeft: fc.constant(0),
+      fees: fc.constant(0),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('transfer' as const), acct, sym, day, qty }) },
   {
     weight: 2,
@@ -72,7 +75,6 @@ const methodArb = fc.constantFrom('fifo', 'lifo', 'hifo', 'average') as fc.Arbit
 >;
 
 const SYMBOLS = ['XX', 'YY'];
-const dateOf = (d: number) => new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10);
 
 /** Everything the ledger derives for a user, in a comparable form. */
 async function snapshot(db: Knex, userId: string) {
@@ -177,103 +179,21 @@ describe('incremental replay equals a replay from scratch', () => {
         fc.tuple(methodArb, methodArb),
         async (ops, [m0, m1]) => {
           const { db, user, caller } = await ledgerUser();
-          const accounts = [
-            await brokerage(caller, { costBasisMethod: m0 }),
-            await brokerage(caller, { costBasisMethod: m1, allowShort: true }),
-            await brokerage(caller, { type: 'retirement', subtype: 'ira' }),
-          ];
-          // Opening positions so that sells, transfers and wash sales have something to work on.
-          const created: string[] = [];
-          for (const [i, a] of accounts.entries()) {
-            for (const symbol of SYMBOLS) {
-              const t = await caller.transactions.create({
-                accountId: a.id,
-                type: 'buy',
-                symbol,
-                tradeDate: dateOf(i * 3),
-                quantity: '20',
-                price: '100',
-              });
-              created.push(t.id);
-            }
-          }
+          const book = await openRandomBook(
+            caller,
+            [
+              { costBasisMethod: m0 },
+              { costBasisMethod: m1, allowShort: true },
+              { type: 'retirement', subtype: 'ira' },
+            ],
+            SYMBOLS,
+          );
+          const { accounts } = book;
           for (const op of ops) {
-            let call: Promise<unknown>;
-            if (op.kind === 'edit' || op.kind === 'delete') {
-              if (created.length === 0) continue;
-              const id = created[op.pick % created.length] as string;
-              const tx = await caller.transactions.byId({ id }).catch(() => null);
-              if (!tx) continue;
-              if (op.kind === 'delete') {
-                call = caller.transactions.delete({ id });
-              } else {
-                const patch: Parameters<typeof caller.transactions.update>[0] = {
-                  id,
-                  tradeDate: dateOf(op.day),
-                };
-                if (tx.type === 'buy' || tx.type === 'sell') {
-                  patch.quantity = String(op.qty);
-                  patch.price = String(op.price);
-                }
-                call = caller.transactions.update(patch);
-              }
-            } else {
-              const base = {
-                accountId: (accounts[op.acct] as { id: string }).id,
-                symbol: SYMBOLS[op.sym] as string,
-                tradeDate: dateOf(op.day),
-              };
-              switch (op.kind) {
-                case 'buy':
-                case 'sell':
-                  call = caller.transactions.create({
-                    ...base,
-                    type: op.kind,
-                    quantity: String(op.qty),
-                    price: String(op.price),
-                    fees: '0.5',
-                  });
-                  break;
-                case 'split':
-                  call = caller.transactions.create({
-                    ...base,
-                    type: 'split',
-                    splitRatio: `${op.to}:${op.from}`,
-                  });
-                  break;
-                case 'roc':
-                  call = caller.transactions.create({
-                    ...base,
-                    type: 'return_of_capital',
-                    amount: String(op.amount),
-                  });
-                  break;
-                case 'reinvest':
-                  call = caller.transactions.create({
-                    ...base,
-                    type: 'dividend',
-                    reinvested: true,
-                    quantity: String(op.qty / 10),
-                    price: String(op.price),
-                    amount: String((op.qty * op.price) / 10),
-                  });
-                  break;
-                case 'transfer':
-                  call = caller.transactions.create({
-                    ...base,
-                    type: 'transfer_out',
-                    quantity: String(op.qty),
-                    counterpartAccountId: (accounts[(op.acct + 1) % 3] as { id: string }).id,
-                  });
-                  break;
-              }
-            }
-            const outcome = await outcomeOf(call);
+            const outcome = await applyRandomOp(caller, book, op);
+            if (!outcome) continue;
             // Oversells and the like are refused; the state must still be consistent.
             expect(['OK', 'CONFLICT', 'BAD_REQUEST'], String(outcome.error)).toContain(outcome.code);
-            const value = outcome.value as { id?: string } | undefined;
-            if (outcome.code === 'OK' && op.kind !== 'edit' && op.kind !== 'delete' && value?.id)
-              created.push(value.id);
 
             const incremental = await snapshot(db, user.id);
             expect(incremental).toEqual(await fromScratch(db, user.id));
